@@ -1,0 +1,10 @@
+#pragma once
+/// \file
+/// The precompiled header shared by every LibTorch target of the book. It holds only the heavy,
+/// stable third-party headers; nothing of the book itself, so editing a book header never
+/// rebuilds it.
+#include <torch/torch.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>

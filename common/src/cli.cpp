@@ -1,0 +1,118 @@
+#include "book/cli.h"
+
+#include <cmath>
+#include <exception>
+#include <iostream>
+#include <limits>
+#include <sstream>
+
+namespace book {
+
+void add_common_options(CLI::App& app, CommonOptions& options, const std::string& default_out_dir) {
+  options.out_dir = default_out_dir;
+  app.add_option("--seed", options.seed, "Random seed for torch and the program's data")
+      ->capture_default_str()
+      ->check(int_range(0, std::numeric_limits<long long>::max()));
+  app.add_option("--threads", options.threads,
+                 "Cores for the matrix products (OpenBLAS threads; torch keeps 1 thread); 0 = all cores")
+      ->capture_default_str()
+      ->check(int_range(0, 256));
+  app.add_option("--out_dir", options.out_dir, "Folder for the artefacts this run writes")
+      ->capture_default_str();
+}
+
+namespace {
+
+std::string program_name(int argc, char** argv) {
+  if (argc < 1 || argv[0] == nullptr) return "program";
+  std::string name = argv[0];
+  const auto slash = name.find_last_of('/');
+  return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
+// One line: newlines inside a message would break the one-line promise.
+std::string one_line(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+int run_program(CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
+  const std::string name = program_name(argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << name << ": error: " << one_line(e.what()) << " (run with --help for usage)\n";
+    return kExitUsageError;
+  }
+  try {
+    return body();
+  } catch (const UsageError& e) {
+    std::cerr << name << ": error: " << one_line(e.what()) << " (run with --help for usage)\n";
+    return kExitUsageError;
+  } catch (const std::bad_alloc&) {
+    std::cerr << name << ": error: out of memory\n";
+    return kExitRuntimeError;
+  } catch (const std::exception& e) {
+    std::cerr << name << ": error: " << one_line(e.what()) << '\n';
+    return kExitRuntimeError;
+  }
+}
+
+CLI::Validator int_range(long long lo, long long hi) {
+  std::ostringstream desc;
+  desc << "INT in [" << lo << ", " << hi << "]";
+  return CLI::Validator(
+      [lo, hi](std::string& input) -> std::string {
+        std::size_t used = 0;
+        long long value = 0;
+        try {
+          value = std::stoll(input, &used);
+        } catch (const std::exception&) {
+          return "'" + input + "' is not an integer in [" + std::to_string(lo) + ", " +
+                 std::to_string(hi) + "]";
+        }
+        if (used != input.size()) return "'" + input + "' is not an integer";
+        if (value < lo || value > hi) {
+          return "value " + input + " is outside the valid range [" + std::to_string(lo) + ", " +
+                 std::to_string(hi) + "]";
+        }
+        return {};
+      },
+      desc.str());
+}
+
+CLI::Validator real_range(double lo, double hi, bool open_lo, bool open_hi) {
+  std::ostringstream range;
+  range << (open_lo ? "(" : "[") << lo << ", " << hi << (open_hi ? ")" : "]");
+  const std::string text = range.str();
+  return CLI::Validator(
+      [=](std::string& input) -> std::string {
+        std::size_t used = 0;
+        double value = 0;
+        try {
+          value = std::stod(input, &used);
+        } catch (const std::exception&) {
+          return "'" + input + "' is not a number in " + text;
+        }
+        if (used != input.size()) return "'" + input + "' is not a number";
+        if (!std::isfinite(value)) return "value " + input + " is not finite; valid range " + text;
+        const bool below = open_lo ? value <= lo : value < lo;
+        const bool above = open_hi ? value >= hi : value > hi;
+        if (below || above) return "value " + input + " is outside the valid range " + text;
+        return {};
+      },
+      "REAL in " + text);
+}
+
+}  // namespace book

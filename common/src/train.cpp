@@ -1,0 +1,105 @@
+#include "book/train.h"
+
+#include "book/progress.h"
+#include "book/timer.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace book {
+
+NonFiniteLoss::NonFiniteLoss(std::int64_t step_, double loss)
+    : std::runtime_error("training loss became " + std::to_string(loss) + " at step " + std::to_string(step_) +
+                         "; lower --lr or --max_grad_norm"),
+      step(step_) {}
+
+namespace {
+
+std::string running(double loss_sum, std::int64_t correct, std::int64_t seen) {
+  char text[64];
+  std::snprintf(text, sizeof text, "loss %.4f acc %.2f%%", loss_sum / static_cast<double>(seen),
+                100.0 * static_cast<double>(correct) / static_cast<double>(seen));
+  return text;
+}
+
+EpochStats finish(double loss_sum, std::int64_t correct, std::int64_t seen, const Timer& timer) {
+  EpochStats stats;
+  stats.samples = seen;
+  stats.loss = seen > 0 ? loss_sum / static_cast<double>(seen) : 0.0;
+  stats.accuracy = seen > 0 ? 100.0 * static_cast<double>(correct) / static_cast<double>(seen) : 0.0;
+  stats.seconds = timer.seconds();
+  return stats;
+}
+
+}  // namespace
+
+EpochStats train_epoch(torch::nn::Module& model, const ForwardFn& forward, torch::optim::Optimizer& optimizer,
+                       const std::vector<Batch>& batches, const EpochOptions& options) {
+  model.train();
+  Timer timer;
+  ProgressBar bar(options.desc, static_cast<std::int64_t>(batches.size()), options.progress && stdout_is_terminal());
+  double loss_sum = 0;
+  double max_norm_seen = 0;
+  std::int64_t correct = 0;
+  std::int64_t seen = 0;
+  std::int64_t step = 0;
+  const auto parameters = model.parameters();
+  for (const Batch& batch : batches) {
+    ++step;
+    optimizer.zero_grad();
+    const torch::Tensor logits = forward(batch);
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.targets);
+    const double loss_value = loss.item<double>();
+    if (!std::isfinite(loss_value)) throw NonFiniteLoss(step, loss_value);
+    loss.backward();
+    if (options.max_grad_norm > 0) {
+      const double norm = torch::nn::utils::clip_grad_norm_(parameters, options.max_grad_norm);
+      max_norm_seen = std::max(max_norm_seen, norm);
+    }
+    optimizer.step();
+    const std::int64_t n = batch.targets.size(0);
+    loss_sum += loss_value * static_cast<double>(n);
+    correct += logits.argmax(1).eq(batch.targets).sum().item<std::int64_t>();
+    seen += n;
+    bar.update(step, running(loss_sum, correct, seen));
+  }
+  bar.finish();
+  EpochStats stats = finish(loss_sum, correct, seen, timer);
+  stats.max_grad_norm = max_norm_seen;
+  return stats;
+}
+
+EpochStats evaluate(torch::nn::Module& model, const ForwardFn& forward, const std::vector<Batch>& batches,
+                    const EpochOptions& options) {
+  model.eval();
+  torch::NoGradGuard no_grad;
+  Timer timer;
+  ProgressBar bar(options.desc, static_cast<std::int64_t>(batches.size()), options.progress && stdout_is_terminal());
+  double loss_sum = 0;
+  std::int64_t correct = 0;
+  std::int64_t seen = 0;
+  std::int64_t step = 0;
+  for (const Batch& batch : batches) {
+    const torch::Tensor logits = forward(batch);
+    const std::int64_t n = batch.targets.size(0);
+    loss_sum += torch::nn::functional::cross_entropy(logits, batch.targets).item<double>() * static_cast<double>(n);
+    correct += logits.argmax(1).eq(batch.targets).sum().item<std::int64_t>();
+    seen += n;
+    bar.update(++step, running(loss_sum, correct, seen));
+  }
+  bar.finish();
+  return finish(loss_sum, correct, seen, timer);
+}
+
+void History::add(const EpochStats& train, const EpochStats& val) {
+  train_loss.push_back(train.loss);
+  train_acc.push_back(train.accuracy);
+  val_loss.push_back(val.loss);
+  val_acc.push_back(val.accuracy);
+}
+
+nlohmann::json History::to_json() const {
+  return {{"train_loss", train_loss}, {"train_acc", train_acc}, {"val_loss", val_loss}, {"val_acc", val_acc}};
+}
+
+}  // namespace book

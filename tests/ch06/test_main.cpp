@@ -1,0 +1,255 @@
+// Self-checks of the chapter's main job (chapters/06_rnn_lstm_seq/main.cpp): the data, the collator,
+// the model's parameter counts and head, training to a stated accuracy, checkpoints, determinism.
+#include "book/torch_utils.h"
+#include "lib/name_classifier.h"
+#include "lib/names.h"
+#include "process.h"
+
+#include <doctest/doctest.h>
+
+#include <map>
+
+using namespace ch06;
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+ClassifierConfig default_config(CellType cell) {
+  ClassifierConfig c;
+  c.cell = cell;
+  return c;  // vocab 28, embed 128, hidden 256, 2 layers, bidirectional: the original's defaults
+}
+
+}  // namespace
+
+TEST_CASE("the default models have the original's parameter counts") {
+  const std::map<CellType, std::int64_t> expected = {
+      {CellType::kLstm, 2'373'637}, {CellType::kGru, 1'781'765}, {CellType::kRnn, 598'021}};
+  for (const auto& [cell, count] : expected) {
+    CAPTURE(cell_type_name(cell));
+    DynamicRNNClassifier model(default_config(cell));
+    CHECK(book::count_parameters(*model).total == count);
+    CHECK(expected_parameter_count(default_config(cell)) == count);
+  }
+}
+
+TEST_CASE("the parameter formula matches the modules for other sizes") {
+  for (auto cell : {CellType::kRnn, CellType::kLstm, CellType::kGru}) {
+    for (bool bidirectional : {false, true}) {
+      for (int layers : {1, 3}) {
+        ClassifierConfig c;
+        c.cell = cell;
+        c.vocab_size = 11;
+        c.embed_dim = 7;
+        c.hidden_dim = 5;
+        c.num_layers = layers;
+        c.bidirectional = bidirectional;
+        DynamicRNNClassifier model(c);
+        CHECK(book::count_parameters(*model).total == expected_parameter_count(c));
+      }
+    }
+  }
+}
+
+TEST_CASE("the dataset on 5,000 samples: lengths, suffixes, balance and vocabulary") {
+  book::Rng rng(42);
+  const NameDataset data = make_synthetic_names(5000, rng);
+  REQUIRE(data.samples.size() == 5000);
+  std::vector<int> per_class(5, 0);
+  for (const auto& s : data.samples) {
+    REQUIRE(s.name.size() >= 5);
+    REQUIRE(s.name.size() <= 15);
+    REQUIRE(s.label >= 0);
+    REQUIRE(s.label < 5);
+    bool matches = false;
+    for (const auto& suffix : name_suffixes()[static_cast<std::size_t>(s.label)]) matches |= ends_with(s.name, suffix);
+    REQUIRE_MESSAGE(matches, s.name);
+    ++per_class[static_cast<std::size_t>(s.label)];
+  }
+  for (int n : per_class) {
+    CHECK(n > 850);   // 1,000 expected; 850 is more than 4 standard deviations away
+    CHECK(n < 1150);
+  }
+  CHECK(data.vocab.token(0) == "<pad>");
+  CHECK(data.vocab.token(1) == "<unk>");
+  CHECK(data.vocab.size() == 28);
+  CHECK(data.vocab.token(2) == data.samples[0].name.substr(0, 1));  // order of first appearance
+}
+
+TEST_CASE("the vocabulary maps characters, not bytes, and unknowns to <unk>") {
+  CharVocab vocab;
+  vocab.add_text("abc");
+  CHECK(vocab.encode("cab") == std::vector<std::int64_t>{4, 2, 3});
+  CHECK(vocab.encode("王小明").size() == 3);
+  CHECK(vocab.encode("王小明") == std::vector<std::int64_t>(3, CharVocab::kUnk));
+  CHECK(vocab.encode("aü") == std::vector<std::int64_t>{2, CharVocab::kUnk});
+  CHECK(vocab.encode("a\xFF") == std::vector<std::int64_t>{2, CharVocab::kUnk});
+  CHECK(CharVocab::from_tokens(vocab.tokens()).tokens() == vocab.tokens());
+  CHECK(vocab.to_tsv().substr(0, 16) == "<pad>\t0\n<unk>\t1\n");
+}
+
+TEST_CASE("the collator pads with zeros on the right and keeps lengths and labels in order") {
+  EncodedNames data;
+  data.ids = {{5, 6, 7}, {8}, {9, 10, 11, 12, 13}};
+  data.labels = {2, 0, 4};
+  const book::Batch b = collate(data, {1, 0, 2});
+  CHECK(b.inputs.sizes() == torch::IntArrayRef({3, 5}));
+  CHECK(torch::equal(b.inputs, torch::tensor({8, 0, 0, 0, 0, 5, 6, 7, 0, 0, 9, 10, 11, 12, 13}).view({3, 5})));
+  CHECK(torch::equal(b.lengths, torch::tensor({1, 3, 5})));
+  CHECK(torch::equal(b.targets, torch::tensor({0, 2, 4})));
+  CHECK(b.lengths.device().is_cpu());
+  CHECK(b.inputs.dtype() == torch::kInt64);
+}
+
+TEST_CASE("bucketed batches cover every sample once and have similar lengths") {
+  book::Rng rng(1);
+  const NameDataset data = make_synthetic_names(1000, rng);
+  const EncodedNames enc = encode_names(data.samples, data.vocab);
+  auto spread = [](const std::vector<book::Batch>& batches) {
+    double sum = 0;
+    for (const auto& b : batches) sum += (b.lengths.max() - b.lengths.min()).item<double>();
+    return sum / static_cast<double>(batches.size());
+  };
+  const auto random = make_batches(enc, 32, Batching::kRandom, &rng);
+  const auto bucketed = make_batches(enc, 32, Batching::kBucketed, &rng);
+  std::int64_t total = 0, tokens = 0;
+  for (const auto& b : bucketed) {
+    total += b.targets.size(0);
+    tokens += b.lengths.sum().item<std::int64_t>();
+  }
+  CHECK(total == 1000);
+  CHECK(tokens == total_tokens(enc));
+  CHECK(spread(bucketed) < 0.5 * spread(random));
+}
+
+TEST_CASE("the head reads the forward state at the last real step and the backward state at step 0") {
+  for (auto cell : {CellType::kRnn, CellType::kLstm, CellType::kGru}) {
+    CAPTURE(cell_type_name(cell));
+    torch::manual_seed(3);
+    ClassifierConfig c;
+    c.cell = cell;
+    c.vocab_size = 10;
+    c.embed_dim = 6;
+    c.hidden_dim = 4;
+    c.dropout = 0.3;
+    DynamicRNNClassifier model(c);
+    model->eval();
+    torch::NoGradGuard no_grad;
+    EncodedNames data;
+    data.ids = {{2, 3, 4}, {5, 6, 7, 8, 9, 2}, {3}, {4, 4, 4, 4}};  // unsorted lengths 3, 6, 1, 4
+    data.labels = {0, 0, 0, 0};
+    const book::Batch b = collate(data, {0, 1, 2, 3});
+    const auto features = model->final_features(b.inputs, b.lengths);
+    const auto steps = model->step_outputs(b.inputs, b.lengths);  // [B, T, 2H]
+    REQUIRE(features.sizes() == torch::IntArrayRef({4, 8}));
+    for (std::int64_t i = 0; i < 4; ++i) {
+      const auto last = b.lengths[i].item<std::int64_t>() - 1;
+      CHECK(torch::allclose(features[i].slice(0, 0, 4), steps[i][last].slice(0, 0, 4)));
+      CHECK(torch::allclose(features[i].slice(0, 4, 8), steps[i][0].slice(0, 4, 8)));
+      // and it is not the padded last step, which is all zeros for the shorter names
+      if (last + 1 < steps.size(1)) CHECK(steps[i][steps.size(1) - 1].abs().sum().item<double>() == 0.0);
+    }
+  }
+}
+
+namespace {
+
+// The small, fast configuration the training tests use.
+struct SmallRun {
+  DynamicRNNClassifier model{nullptr};
+  book::History history;
+  CharVocab vocab;
+};
+
+SmallRun train_small(CellType cell, std::uint64_t seed) {
+  torch::manual_seed(seed);
+  book::Rng rng(seed);
+  const NameDataset data = make_synthetic_names(1500, rng);
+  const Split split = random_split(data.samples, 0.2, rng);
+  ClassifierConfig c;
+  c.cell = cell;
+  c.vocab_size = data.vocab.size();
+  c.embed_dim = 16;
+  c.hidden_dim = 32;
+  SmallRun run;
+  run.model = DynamicRNNClassifier(c);
+  run.vocab = data.vocab;
+  FitOptions fit;
+  fit.epochs = 3;
+  fit.batch_size = 32;
+  fit.lr = 0.01;
+  fit.progress = false;
+  run.history = fit_classifier(run.model, encode_names(split.train, data.vocab), encode_names(split.val, data.vocab),
+                               fit, rng);
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("a short run reaches at least 95% validation accuracy with rnn, lstm and gru") {
+  for (auto cell : {CellType::kRnn, CellType::kLstm, CellType::kGru}) {
+    CAPTURE(cell_type_name(cell));
+    const SmallRun run = train_small(cell, 7);
+    CHECK(run.history.val_loss.front() < std::log(5.0));  // better than chance after one epoch
+    CHECK(run.history.val_acc.back() >= 95.0);
+  }
+}
+
+TEST_CASE("training is deterministic for a seed and thread count") {
+  book::apply_threads(2);
+  const auto a = train_small(CellType::kGru, 3);
+  const auto b = train_small(CellType::kGru, 3);
+  CHECK(a.history.to_json() == b.history.to_json());
+  const auto c = train_small(CellType::kGru, 4);
+  CHECK(a.history.to_json() != c.history.to_json());
+}
+
+TEST_CASE("a checkpoint round trip gives the same predictions, and refuses another cell type") {
+  book::test::TempDir dir("ch06");
+  SmallRun run = train_small(CellType::kLstm, 5);
+  const auto path = dir / "lstm_model.pth";
+  book::save_checkpoint(*run.model, classifier_meta(run.model->config(), run.vocab), path);
+  const std::vector<std::string> names = {"petrov", "yamamoto", "Müller", "王小明"};
+  const auto before = predict_names(run.model, run.vocab, names);
+  LoadedClassifier loaded = load_classifier(path);
+  const auto after = predict_names(loaded.model, loaded.vocab, names);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    CHECK(before[i].index == after[i].index);
+    CHECK(before[i].probability == doctest::Approx(after[i].probability).epsilon(1e-12));
+  }
+  const CellType gru = CellType::kGru;
+  CHECK_THROWS_WITH_AS(load_classifier(path, &gru), doctest::Contains("holds a lstm model, not gru"),
+                       std::runtime_error);
+}
+
+TEST_CASE("predict_names answers every good name and explains the bad ones") {
+  ClassifierConfig c;
+  c.hidden_dim = 8;
+  c.embed_dim = 4;
+  DynamicRNNClassifier model(c);
+  CharVocab vocab;
+  vocab.add_text("abcdefghijklmnopqrstuvwxyz");
+  const std::string too_long(kMaxNameChars + 1, 'a');
+  const auto out = predict_names(model, vocab, {"petrov", "", "王小明", "a\xFF\xFE", too_long, "😀"});
+  REQUIRE(out.size() == 6);
+  CHECK(out[0].error.empty());
+  CHECK(out[1].error == "empty name");
+  CHECK(out[2].error.empty());
+  CHECK(out[3].error.empty());
+  CHECK(out[4].error.find("too long") != std::string::npos);
+  CHECK(out[5].error.empty());
+  for (std::size_t i : {0, 2, 3, 5}) {
+    CHECK(out[i].index >= 0);
+    CHECK(out[i].probability > 0.0);
+    CHECK(out[i].probability <= 1.0);
+  }
+}
+
+TEST_CASE("split sizes: validation is floor(n × val_split), training the rest") {
+  CHECK(split_sizes(2000, 0.2).train == 1600);
+  CHECK(split_sizes(2000, 0.2).val == 400);
+  CHECK(split_sizes(4, 0.2).val == 0);  // too small: the program refuses it
+}
