@@ -34,6 +34,7 @@ struct Options {
   bool bidirectional = true;
   double dropout = 0.3;
   std::string batching = "random";
+  std::string rnn_path = "packed";
   bool cpu = false;
   bool predict = false;
   std::string checkpoint;
@@ -60,6 +61,7 @@ void add_flags(CLI::App& app, Options& o) {
   app.add_option("--bidirectional", o.bidirectional, "Run a backward direction too (true/false)")->capture_default_str();
   app.add_option("--dropout", o.dropout, "Dropout after the embedding, between layers and before the head")->capture_default_str()->check(book::real_range(0, 1, false, true));
   app.add_option("--batching", o.batching, "random: shuffle as the original; bucket: group similar lengths within shuffled pools")->capture_default_str()->check(CLI::IsMember({"random", "bucket"}));
+  app.add_option("--rnn_path", o.rnn_path, "packed: pack the batch, as the original; padded: same weights and results, run on the padded batch with each sequence reversed in place for the backward direction")->capture_default_str()->check(CLI::IsMember({"packed", "padded"}));
   app.add_flag("--cpu", o.cpu, "Use the CPU even if CUDA is available");
   app.add_flag("--predict", o.predict, "Classify NAMES (or stdin lines) with a saved checkpoint instead of training");
   app.add_option("--checkpoint", o.checkpoint, "Checkpoint for --predict (default: <out_dir>/checkpoints/<model_type>_model.pth)");
@@ -115,9 +117,9 @@ int train(const Options& o) {
   log->info("Vocab Size: {} | Classes: {}", data.vocab.size(), ch06::name_classes().size());
   log->info("Samples: {} train, {} validation", split.train.size(), split.val.size());
   log->info("Hyperparameters: model_type={} epochs={} batch_size={} hidden_dim={} embed_dim={} num_layers={} "
-            "bidirectional={} dropout={} lr={} max_grad_norm={} val_split={} seed={} batching={}",
+            "bidirectional={} dropout={} lr={} max_grad_norm={} val_split={} seed={} batching={} rnn_path={}",
             o.model_type, o.epochs, o.batch_size, o.hidden_dim, o.embed_dim, o.num_layers, o.bidirectional,
-            o.dropout, o.lr, o.max_grad_norm, o.val_split, o.common.seed, o.batching);
+            o.dropout, o.lr, o.max_grad_norm, o.val_split, o.common.seed, o.batching, o.rnn_path);
 
   // [model]
   const ch06::ClassifierConfig config = model_config(o, data.vocab.size());
@@ -133,6 +135,7 @@ int train(const Options& o) {
   fit.lr = o.lr;
   fit.max_grad_norm = o.max_grad_norm;
   fit.batching = ch06::parse_batching(o.batching);
+  fit.path = ch06::parse_recurrent_path(o.rnn_path);
   fit.device = run.device;
   const double epoch_flops = ch06::recurrent_gemm_flops(config, ch06::total_tokens(train_set), /*training=*/true);
   const book::History history = ch06::fit_classifier(

@@ -113,9 +113,72 @@ std::pair<rnn_utils::PackedSequence, torch::Tensor> DynamicRNNClassifierImpl::ru
   return {output, std::get<0>(state)};
 }
 
+RecurrentPath parse_recurrent_path(const std::string& name) {
+  if (name == "packed") return RecurrentPath::kPacked;
+  if (name == "padded") return RecurrentPath::kPadded;
+  throw std::invalid_argument("unknown recurrent path '" + name + "'; choose packed or padded");
+}
+
+torch::Tensor DynamicRNNClassifierImpl::final_states(const torch::Tensor& ids, const torch::Tensor& lengths,
+                                                     RecurrentPath path) {
+  return path == RecurrentPath::kPacked ? run(ids, lengths).second : run_padded(ids, lengths);
+}
+
+namespace {
+
+// seq [T, B, D] → the rows seq[index[t, b], b] as [T', B, D] for index [T', B].
+torch::Tensor gather_steps(const torch::Tensor& seq, const torch::Tensor& index) {
+  return seq.gather(0, index.unsqueeze(-1).expand({index.size(0), index.size(1), seq.size(2)}));
+}
+
+}  // namespace
+
+torch::Tensor DynamicRNNClassifierImpl::run_layer(const torch::Tensor& input, std::int64_t layer, bool reverse) {
+  const std::string suffix = "_l" + std::to_string(layer) + (reverse ? "_reverse" : "");
+  const auto& params = named_parameters(/*recurse=*/true);
+  const std::vector<torch::Tensor> weights = {params["rnn.weight_ih" + suffix], params["rnn.weight_hh" + suffix],
+                                              params["rnn.bias_ih" + suffix], params["rnn.bias_hh" + suffix]};
+  const torch::Tensor h0 = torch::zeros({1, input.size(1), config_.hidden_dim}, input.options());
+  const bool train = is_training();
+  switch (config_.cell) {
+    case CellType::kLstm:
+      return std::get<0>(torch::lstm(input, {h0, h0}, weights, true, 1, 0.0, train, false, false));
+    case CellType::kGru:
+      return std::get<0>(torch::gru(input, h0, weights, true, 1, 0.0, train, false, false));
+    case CellType::kRnn:
+      break;
+  }
+  return std::get<0>(torch::rnn_tanh(input, h0, weights, true, 1, 0.0, train, false, false));
+}
+
+torch::Tensor DynamicRNNClassifierImpl::run_padded(const torch::Tensor& ids, const torch::Tensor& lengths) {
+  torch::Tensor x = dropout_(embedding_(ids)).transpose(0, 1);  // time-first [T, B, E]
+  const std::int64_t steps = x.size(0);
+  const torch::Tensor len = lengths.to(x.device()).unsqueeze(0);                      // [1, B]
+  const torch::Tensor t = torch::arange(steps, len.options()).unsqueeze(1);           // [T, 1]
+  const torch::Tensor last = len - 1;                                                 // [1, B]
+  // reverse[t, b] = L_b − 1 − t for real steps, t for pads: each sequence reversed in place.
+  const torch::Tensor reverse = torch::where(t < len, last - t, t.expand({steps, len.size(1)}));
+  const double between = config_.num_layers > 1 ? config_.dropout : 0.0;
+  std::vector<torch::Tensor> finals;
+  for (std::int64_t layer = 0; layer < config_.num_layers; ++layer) {
+    if (layer > 0) x = torch::dropout(x, between, is_training());
+    const torch::Tensor forward_out = run_layer(x, layer, false);
+    finals.push_back(gather_steps(forward_out, last).squeeze(0));  // state at the last real step
+    if (!config_.bidirectional) {
+      x = forward_out;
+      continue;
+    }
+    const torch::Tensor backward_rev = run_layer(gather_steps(x, reverse), layer, true);
+    finals.push_back(gather_steps(backward_rev, last).squeeze(0));  // = the backward state at step 0
+    x = torch::cat({forward_out, gather_steps(backward_rev, reverse)}, 2);
+  }
+  return torch::stack(finals);
+}
+
 // [head]
 torch::Tensor DynamicRNNClassifierImpl::final_features(const torch::Tensor& ids, const torch::Tensor& lengths) {
-  const torch::Tensor h_n = run(ids, lengths).second;  // [layers · directions, B, H]
+  const torch::Tensor h_n = final_states(ids, lengths, path_);  // [layers · directions, B, H]
   if (!config_.bidirectional) return h_n[-1];
   return torch::cat({h_n[-2], h_n[-1]}, /*dim=*/1);
 }
@@ -301,6 +364,7 @@ book::History fit_classifier(DynamicRNNClassifier& model, const EncodedNames& tr
   const book::ForwardFn forward = [&](const book::Batch& b) {
     return model->forward(b.inputs.to(options.device), b.lengths);
   };
+  model->set_path(options.path);
   const auto val_batches = make_batches(val_set, options.batch_size, Batching::kRandom, nullptr);
   book::History history;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {

@@ -48,6 +48,21 @@ std::int64_t expected_parameter_count(const ClassifierConfig& config);
 /// both the inputs and the weights).
 double recurrent_gemm_flops(const ClassifierConfig& config, std::int64_t tokens, bool training);
 
+/// How the recurrent layer runs over a padded batch. Both compute the same function (a test checks
+/// the outputs and final states agree), so a checkpoint works with either.
+enum class RecurrentPath {
+  /// As the original: pack the batch (unsorted, CPU lengths) and run the module on it.
+  kPacked,
+  /// Run each layer and direction on the padded batch with the module's own weights; the backward
+  /// direction reads each sequence reversed within its length, so pads come after the real steps in
+  /// both directions and never reach a real output. Faster on the CPU: the packed path's backward
+  /// pass zero-fills and adds a gradient the size of the whole batch at every time step.
+  kPadded,
+};
+
+/// "packed" or "padded" → the path. Throws std::invalid_argument naming both.
+RecurrentPath parse_recurrent_path(const std::string& name);
+
 /// Embedding → dropout → pack (unsorted, CPU lengths) → RNN/LSTM/GRU → the last layer's final
 /// forward and backward states `[h_n[-2]; h_n[-1]]` → dropout → Linear → class logits.
 class DynamicRNNClassifierImpl : public torch::nn::Module {
@@ -61,6 +76,12 @@ class DynamicRNNClassifierImpl : public torch::nn::Module {
   torch::Tensor final_features(const torch::Tensor& ids, const torch::Tensor& lengths);
   /// The last layer's per-step outputs, unpacked to [B, T, D·H] (zeros at padded steps).
   torch::Tensor step_outputs(const torch::Tensor& ids, const torch::Tensor& lengths);
+  /// The final states of every layer and direction, [L·D, B, H] in h_n's order, computed by `path`.
+  torch::Tensor final_states(const torch::Tensor& ids, const torch::Tensor& lengths, RecurrentPath path);
+  /// Chooses how forward() runs the recurrent layer (default: packed, as the original).
+  void set_path(RecurrentPath path) { path_ = path; }
+  /// How forward() runs the recurrent layer.
+  RecurrentPath path() const { return path_; }
   /// The configuration the model was built from.
   const ClassifierConfig& config() const { return config_; }
   /// Prints the layers as `DynamicRNNClassifier(...)`.
@@ -70,7 +91,12 @@ class DynamicRNNClassifierImpl : public torch::nn::Module {
   // Runs the recurrent layer on packed input; returns (packed outputs, h_n).
   std::pair<torch::nn::utils::rnn::PackedSequence, torch::Tensor> run(const torch::Tensor& ids,
                                                                       const torch::Tensor& lengths);
+  // The padded path: final states [L·D, B, H] of every layer and direction.
+  torch::Tensor run_padded(const torch::Tensor& ids, const torch::Tensor& lengths);
+  // One layer in one direction over time-first input [T, B, in] → outputs [T, B, H].
+  torch::Tensor run_layer(const torch::Tensor& input, std::int64_t layer, bool reverse);
   ClassifierConfig config_;
+  RecurrentPath path_ = RecurrentPath::kPacked;
   torch::nn::Embedding embedding_{nullptr};
   torch::nn::Dropout dropout_{nullptr};
   torch::nn::RNN rnn_{nullptr};
@@ -147,6 +173,7 @@ struct FitOptions {
   double lr = 1e-3;                      ///< Adam's learning rate
   double max_grad_norm = 1.0;            ///< clip threshold (0 = no clipping)
   Batching batching = Batching::kRandom; ///< how training batches are formed
+  RecurrentPath path = RecurrentPath::kPacked;  ///< how the recurrent layer runs
   torch::Device device{torch::kCPU};     ///< where the model runs
   bool progress = true;                  ///< progress bars on a terminal
 };
