@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The performance table: each goal measured side by side in one run, reported as medians and ratios.
+#
+#   bench/run.sh [--runs N] [--build-dir DIR] [--build-times] [--skip-python]
+#
+# 1. ch06_main --epochs 1 --data_size 2000 against the same training in PyTorch from Python
+#    (bench/python_reference.py), whole process, for rnn, lstm and gru, alternating the two, with
+#    seeds 1..N; validation accuracy as the mean over the seeds. Skipped (with a note) when python3
+#    has no torch.
+# 2. Training throughput at the default sizes (one epoch of 10,000 names) against this machine's
+#    fp32 GEMM rate measured by bench_gemm_peak in the same run.
+# 3. (--build-times) a clean build of all programs and tests, a rebuild after touching one
+#    program, and the whole test suite, in a fresh build folder.
+# 4. Peak resident memory of the main job (/usr/bin/time).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+runs=3
+build=build/default
+build_times=0
+python=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    --build-dir) build="$2"; shift 2 ;;
+    --build-times) build_times=1; shift ;;
+    --skip-python) python=0; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "bench/run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+[[ -x /usr/bin/time ]] || { echo "bench/run.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+main="$build/bin/ch06_main"
+gemm="$build/bin/bench_gemm_peak"
+[[ -x "$main" && -x "$gemm" ]] || { echo "bench/run.sh: build first: cmake --build --preset default" >&2; exit 1; }
+if [[ $python -eq 1 ]] && ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  echo "note: python3 has no torch (apt-get install python3-torch); skipping the Python rows"
+  python=0
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+mean() { awk '{s+=$1} END {printf "%.2f", s/NR}'; }
+# timed <outfile> <command...>: runs the command, appends "seconds peak_kb" to <outfile>.time
+timed() { local out=$1; shift; /usr/bin/time -f "%e %M" -o "$out.time" -a "$@" >"$out.log" 2>&1; }
+
+echo "== machine: $(nproc) cores, $(uname -r); $("$gemm" --repeats 1 | sed 's/.*"blas":"\([^"]*\)".*/\1/')"
+echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "== 1. main job vs Python, --epochs 1 --data_size 2000, $runs seeds, whole process"
+printf '%-5s %10s %10s %7s %10s %10s %8s %10s %10s\n' model cpp_s py_s speedup cpp_acc py_acc acc_diff cpp_MB py_MB
+for model in lstm gru rnn; do
+  for seed in $(seq 1 "$runs"); do
+    timed "$work/cpp-$model" "$main" --model_type "$model" --epochs 1 --data_size 2000 --seed "$seed" --out_dir "$work/out"
+    grep -o 'Val Loss: [0-9.]* Acc: [0-9.]*' "$work/cpp-$model.log" | awk '{print $5}' >>"$work/cpp-$model.acc"
+    if [[ $python -eq 1 ]]; then
+      timed "$work/py-$model" /usr/bin/python3 bench/python_reference.py --model_type "$model" --epochs 1 --data_size 2000 --seed "$seed"
+      sed -n 's/.*"val_acc": \([0-9.]*\).*/\1/p' "$work/py-$model.log" >>"$work/py-$model.acc"
+    fi
+  done
+  c_s=$(cut -d' ' -f1 "$work/cpp-$model.time" | median)
+  c_mb=$(cut -d' ' -f2 "$work/cpp-$model.time" | median | awk '{printf "%.0f", $1/1024}')
+  c_acc=$(mean <"$work/cpp-$model.acc")
+  if [[ $python -eq 1 ]]; then
+    p_s=$(cut -d' ' -f1 "$work/py-$model.time" | median)
+    p_mb=$(cut -d' ' -f2 "$work/py-$model.time" | median | awk '{printf "%.0f", $1/1024}')
+    p_acc=$(mean <"$work/py-$model.acc")
+    printf '%-5s %10s %10s %6.2fx %10s %10s %+8.2f %10s %10s\n' "$model" "$c_s" "$p_s" "$(echo "$p_s $c_s" | awk '{print $1/$2}')" \
+      "$c_acc" "$p_acc" "$(echo "$c_acc $p_acc" | awk '{print $1-$2}')" "$c_mb" "$p_mb"
+  else
+    printf '%-5s %10s %10s %7s %10s %10s %8s %10s %10s\n' "$model" "$c_s" - - "$c_acc" - - "$c_mb" -
+  fi
+done
+
+echo
+echo "== 2. training throughput at the default sizes (lstm, one epoch of 10,000 names) vs the GEMM limit"
+for i in $(seq 1 "$runs"); do
+  "$gemm" --repeats 10 | sed 's/.*"gflops":\([0-9.]*\).*/\1/' >>"$work/gemm"
+  timed "$work/default" "$main" --model_type lstm --epochs 1 --data_size 10000 --seed "$i" --out_dir "$work/out"
+  grep -o 'recurrent GEMMs [0-9.]* GFLOP/s' "$work/default.log" | awk '{print $3}' >>"$work/train_gflops"
+done
+g=$(median <"$work/gemm")
+t=$(median <"$work/train_gflops")
+echo "GEMM limit (1024^3 fp32, median): $g GFLOP/s"
+echo "training, recurrent GEMMs (median): $t GFLOP/s = $(echo "$t $g" | awk '{printf "%.0f", 100*$1/$2}') % of the limit"
+echo "peak memory, default sizes: $(cut -d' ' -f2 "$work/default.time" | median | awk '{printf "%.0f", $1/1024}') MB"
+
+if [[ $build_times -eq 1 ]]; then
+  echo
+  echo "== 3. build and test times (default preset, -j2, fresh folder)"
+  fresh="$work/build"
+  cmake --preset default -B "$fresh" >/dev/null
+  s=$(date +%s.%N); cmake --build "$fresh" -j2 >/dev/null; e=$(date +%s.%N)
+  echo "clean build of all programs and tests: $(echo "$s $e" | awk '{printf "%.0f", $2-$1}') s"
+  touch chapters/06_rnn_lstm_seq/main.cpp
+  s=$(date +%s.%N); cmake --build "$fresh" -j2 >/dev/null; e=$(date +%s.%N)
+  echo "rebuild after touching main.cpp: $(echo "$s $e" | awk '{printf "%.1f", $2-$1}') s"
+  s=$(date +%s.%N); ctest --test-dir "$fresh" -j2 >/dev/null || echo "(some tests failed)"; e=$(date +%s.%N)
+  echo "whole test suite: $(echo "$s $e" | awk '{printf "%.0f", $2-$1}') s"
+fi
+echo
+echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
