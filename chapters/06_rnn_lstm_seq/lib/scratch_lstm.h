@@ -1,0 +1,80 @@
+#pragma once
+/// \file
+/// The LSTM cell from scratch in Eigen (double): the four gates, the additive cell-state update and
+/// a loop over a sequence. Torch-free. The weights are stacked in LibTorch's gate order i, f, g, o,
+/// so the weights of `torch::nn::LSTMCell` and `torch::nn::LSTM` copy over one to one.
+#include "lib/scratch_rnn.h"
+
+#include <array>
+#include <cstdint>
+#include <utility>
+#include <string>
+#include <vector>
+
+namespace ch06 {
+
+/// The four blocks of an LSTM's stacked weights, in LibTorch's order.
+enum class LstmGate : int {
+  kInput = 0,   ///< i: how much of the candidate enters the cell state
+  kForget = 1,  ///< f: how much of the old cell state is kept
+  kCell = 2,    ///< g: the candidate values (tanh, not a gate)
+  kOutput = 3,  ///< o: how much of tanh(C_t) is shown as h_t
+};
+
+/// The gates in LibTorch's stacking order: i, f, g, o.
+inline constexpr std::array<LstmGate, 4> kLstmGateOrder = {LstmGate::kInput, LstmGate::kForget, LstmGate::kCell,
+                                                           LstmGate::kOutput};
+
+/// The one-letter name of a gate: "i", "f", "g" or "o".
+std::string gate_name(LstmGate gate);
+
+/// The weights of one LSTM cell, stacked [i; f; g; o] as LibTorch stores them.
+struct LstmWeights {
+  Mat w_ih;  ///< [4H, in]
+  Mat w_hh;  ///< [4H, H]
+  Vec b_ih;  ///< [4H]
+  Vec b_hh;  ///< [4H]
+  /// H.
+  Eigen::Index hidden_size() const { return w_hh.cols(); }
+  /// Size of x_t.
+  Eigen::Index input_size() const { return w_ih.cols(); }
+};
+
+/// Weights of a cell with `input` inputs and `hidden` units, every entry uniform in
+/// [-1/sqrt(H), 1/sqrt(H)] as LibTorch initialises them.
+LstmWeights make_lstm_weights(Eigen::Index input, Eigen::Index hidden, book::Rng& rng);
+
+/// Rows `[k·H, (k+1)·H)` of a stacked matrix or vector: the block of one gate.
+Eigen::Block<Mat> gate_rows(Mat& stacked, LstmGate gate);
+/// The block of one gate of a stacked bias.
+Eigen::VectorBlock<Vec> gate_rows(Vec& stacked, LstmGate gate);
+
+/// Everything one step computes.
+struct LstmStep {
+  Vec i;  ///< input gate, in (0, 1)
+  Vec f;  ///< forget gate, in (0, 1)
+  Vec g;  ///< candidate values, in (-1, 1)
+  Vec o;  ///< output gate, in (0, 1)
+  Vec c;  ///< cell state C_t = f ⊙ C_{t-1} + i ⊙ g (not squashed: it recurs as it is)
+  Vec h;  ///< hidden state h_t = o ⊙ tanh(C_t)
+};
+
+/// One step of the cell from (h_{t-1}, C_{t-1}). Throws std::invalid_argument on a size mismatch.
+LstmStep lstm_cell(const LstmWeights& w, const Vec& x, const Vec& h_prev, const Vec& c_prev);
+
+/// Runs the cell over `xs` from (h0, c0) (empty = zeros), passing h and C from step to step.
+std::vector<LstmStep> lstm_sequence(const LstmWeights& w, const Sequence& xs, const Vec& h0 = Vec(),
+                                    const Vec& c0 = Vec());
+
+/// A copy of `w` whose biases force the forget gate to 1 and the input gate to 0: the forget
+/// blocks of the biases sum to `+bias`, the input blocks to `-bias`. With the default 100,
+/// sigmoid(±(100 + small)) rounds to exactly 1 and 0 in double, so C_t = C_{t-1} bit for bit.
+LstmWeights force_carry(LstmWeights w, double bias = 100.0);
+
+/// The unit that carries a label best: for each unit, the share of the variance of its final cell
+/// state C_T (over `final_cells`, one per sequence) that lies between the classes' means; returns
+/// the unit with the largest share and that share in [0, 1].
+std::pair<Eigen::Index, double> most_label_carrying_unit(const std::vector<Vec>& final_cells,
+                                                         const std::vector<std::int64_t>& labels);
+
+}  // namespace ch06
