@@ -138,3 +138,14 @@ TEST_CASE("the same seed and thread count give identical metrics JSON") {
   CHECK(ma == book::read_file(b / "results/gru_metrics.json"));
   CHECK(ma != book::read_file(c / "results/gru_metrics.json"));
 }
+
+TEST_CASE("out_dir paths with spaces and non-ASCII characters work") {
+  TempDir dir("paths");
+  const auto out = dir / "my runs" / "Müller 王";
+  auto args = small(dir);
+  args.back() = out.string();  // small() ends with --out_dir <dir>
+  const ProcessResult r = main_job(args);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(book::fs::exists(out / "results/gru_metrics.json"));
+  CHECK(r.out.find(out.string()) != std::string::npos);  // it says where it wrote
+}

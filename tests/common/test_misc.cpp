@@ -111,3 +111,27 @@ TEST_CASE("the log format is the original's: time - logger - LEVEL - message") {
   CHECK(first.find("- INFO - Vocab Size: 28 | Classes: 5") != std::string::npos);
   CHECK(second.find("- WARNING - careful") != std::string::npos);
 }
+
+#include "book/plot.h"
+#include "book/files.h"
+#include "process.h"
+
+TEST_CASE("plot_svg draws an SVG from a CSV in a folder with spaces, quotes and non-ASCII characters") {
+  book::test::TempDir dir("plot");
+  const auto folder = dir / "a b 'c' ü";
+  book::Table t({"step", "value"});
+  for (int i = 1; i <= 5; ++i) t.add_row({std::int64_t{i}, 1.0 / i});
+  t.save_csv(folder / "curve.csv");
+  const auto svg = book::plot_svg("set logscale y\nplot 'curve.csv' using 1:2 with lines title 'decay'", folder / "curve.svg");
+  REQUIRE(svg.has_value());
+  const std::string text = book::read_file(*svg);
+  CHECK(text.find("<svg") != std::string::npos);
+  CHECK(text.find("decay") != std::string::npos);
+  CHECK(book::fs::exists(folder / "curve.gp"));
+}
+
+TEST_CASE("plot_svg reports a failing script instead of throwing") {
+  book::test::TempDir dir("plot");
+  CHECK_FALSE(book::plot_svg("plot 'no-such-file.csv' using 1:2", dir / "x.svg").has_value());
+  CHECK(book::fs::exists(dir / "x.gp"));
+}
