@@ -1,0 +1,292 @@
+/// \file
+/// Program 09: exploding gradients and gradient clipping; norm clipping against value clipping;
+/// masking the loss on a padded sequence-labelling task.
+///
+/// Run: ch06_09_clipping_masking            (all three parts, a few seconds)
+#include "book/cli.h"
+#include "book/files.h"
+#include "book/log.h"
+#include "book/plot.h"
+#include "book/table.h"
+#include "book/timer.h"
+#include "book/torch_utils.h"
+#include "lib/clipping.h"
+#include "lib/masking.h"
+
+#include <cmath>
+#include <iostream>
+
+namespace {
+
+constexpr const char* kProgram = "ch06_09_clipping_masking";
+
+// [options]
+struct Options {
+  book::CommonOptions common;
+  int steps = 100;           // part 1: SGD steps per run
+  int seq_len = 50;          // part 1: time steps per sequence
+  int hidden = 32;           // part 1: RNN hidden units
+  double gain = 1.05;        // part 1: W_hh = gain · I
+  double lr = 0.1;           // part 1: SGD learning rate
+  double max_norm = 1.0;     // parts 1 and 2: clip_grad_norm_ threshold
+  double clip_value = 1.0;   // part 2: clip_grad_value_ threshold
+  int tag_steps = 300;       // part 3: Adam steps per run
+  int tag_len = 20;          // part 3: padded length
+  int tag_batch = 64;        // part 3: sequences per step
+};
+// [options]
+
+void add_flags(CLI::App& app, Options& o) {
+  book::add_common_options(app, o.common, book::default_out_dir(kProgram));
+  app.add_option("--steps", o.steps, "Part 1: SGD steps of each run (with and without clipping)")->capture_default_str()->check(book::int_range(1, 100000));
+  app.add_option("--seq_len", o.seq_len, "Part 1: time steps per sequence")->capture_default_str()->check(book::int_range(3, 10000));
+  app.add_option("--hidden", o.hidden, "Part 1: hidden units of the ReLU RNN")->capture_default_str()->check(book::int_range(1, 4096));
+  app.add_option("--gain", o.gain, "Part 1: recurrent weights W_hh = gain * identity")->capture_default_str()->check(book::real_range(0, 10));
+  app.add_option("--lr", o.lr, "Part 1: SGD learning rate")->capture_default_str()->check(book::real_range(0, 100, true));
+  app.add_option("--max_norm", o.max_norm, "Parts 1-2: clip the global gradient norm to this")->capture_default_str()->check(book::real_range(0, 1e6, true));
+  app.add_option("--clip_value", o.clip_value, "Part 2: clip every gradient entry to [-v, v]")->capture_default_str()->check(book::real_range(0, 1e6, true));
+  app.add_option("--tag_steps", o.tag_steps, "Part 3: Adam steps of each tagging run (masked and unmasked)")->capture_default_str()->check(book::int_range(1, 100000));
+  app.add_option("--tag_len", o.tag_len, "Part 3: padded sequence length")->capture_default_str()->check(book::int_range(2, 1000));
+  app.add_option("--tag_batch", o.tag_batch, "Part 3: sequences per training step")->capture_default_str()->check(book::int_range(1, 4096));
+}
+
+// A number for the console: 4 significant digits, or "nan" / "inf" / "-inf".
+std::string number(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  return fmt::format("{:.4g}", x);
+}
+
+// A number for a CSV: full precision, or "nan" / "inf" / "-inf" (gnuplot skips those points).
+book::Cell csv_number(double x) {
+  if (std::isfinite(x)) return x;
+  return number(x);
+}
+
+void wrote(const std::shared_ptr<spdlog::logger>& log, const std::optional<book::fs::path>& path) {
+  if (path) log->info("Wrote {}", path->string());
+}
+
+// Part 1: the same model, data and learning rate, trained without and with clipping.
+void exploding_part(const Options& o, const book::fs::path& dir, const std::shared_ptr<spdlog::logger>& log) {
+  // [exploding]
+  ch06::ExplodingConfig config;
+  config.steps = o.steps;
+  config.seq_len = o.seq_len;
+  config.hidden = o.hidden;
+  config.recurrent_gain = o.gain;
+  config.lr = o.lr;
+  config.seed = o.common.seed;
+  const ch06::ExplodingRun plain = ch06::run_exploding(config);
+  config.max_norm = o.max_norm;
+  const ch06::ExplodingRun clipped = ch06::run_exploding(config);
+  // [exploding]
+  std::cout << fmt::format(
+      "Part 1: exploding gradients. A ReLU RNN with W_hh = {} * I reads {} steps; SGD, lr {}; the same weights and\n"
+      "batches in both runs. 'norm' is the global gradient norm BEFORE clipping, as backward() computed it.\n\n",
+      o.gain, o.seq_len, o.lr);
+  book::Table table({"step", "loss (no clipping)", "norm (no clipping)", "loss (clipped)", "norm (clipped run)",
+                     "norm used"});
+  for (std::size_t i = 0; i < clipped.steps.size(); ++i) {
+    const auto& c = clipped.steps[i];
+    std::vector<book::Cell> row = {static_cast<std::int64_t>(c.step)};
+    if (i < plain.steps.size()) {
+      row.push_back(number(plain.steps[i].loss));
+      row.push_back(number(plain.steps[i].grad_norm));
+    } else {
+      row.push_back(std::string("-"));
+      row.push_back(std::string("-"));
+    }
+    row.push_back(number(c.loss));
+    row.push_back(number(c.grad_norm));
+    row.push_back(number(c.applied_norm));
+    table.add_row(row);
+  }
+  std::cout << table.to_text() << "\n";
+  if (plain.first_non_finite > 0) {
+    std::cout << fmt::format("Without clipping the loss became {} at step {}: the weights are no longer numbers, and\n"
+                             "every later step would be nan too ('-' above).\n",
+                             number(plain.steps.back().loss), plain.first_non_finite);
+  } else {
+    std::cout << "Without clipping the loss stayed finite for all " << plain.steps.size() << " steps.\n";
+  }
+  double tail = 0;
+  const std::size_t n_tail = std::min<std::size_t>(10, clipped.steps.size());
+  for (std::size_t i = clipped.steps.size() - n_tail; i < clipped.steps.size(); ++i) tail += clipped.steps[i].loss;
+  tail /= static_cast<double>(n_tail);
+  std::cout << fmt::format(
+      "With clip_grad_norm_({}) the loss went from {} to {} (mean of the last {} steps; chance level ln 2 = 0.693).\n\n",
+      o.max_norm, number(clipped.steps.front().loss), number(tail), n_tail);
+
+  // CSV (gnuplot skips the '-' of steps never taken) and the figure.
+  book::Table csv({"step", "loss_no_clip", "norm_no_clip", "loss_clip", "norm_clip", "norm_used"}, 8);
+  for (std::size_t i = 0; i < clipped.steps.size(); ++i) {
+    const auto& c = clipped.steps[i];
+    const bool taken = i < plain.steps.size();
+    csv.add_row({static_cast<std::int64_t>(c.step), taken ? csv_number(plain.steps[i].loss) : std::string("-"),
+                 taken ? csv_number(plain.steps[i].grad_norm) : std::string("-"), csv_number(c.loss),
+                 csv_number(c.grad_norm), csv_number(c.applied_norm)});
+  }
+  csv.save_csv(dir / "exploding.csv");
+  log->info("Wrote {}", (dir / "exploding.csv").string());
+  // A dashed line and a note where the unclipped run's loss stopped being a number.
+  const std::string nan_marker =
+      plain.first_non_finite == 0
+          ? std::string()
+          : fmt::format("set arrow 1 from {0}, graph 0 to {0}, graph 1 nohead dt 3 lw 2 lc rgb '#d62728'\n"
+                        "set label 1 'no clipping: loss = {1} from step {0} on' at first {2}, graph 0.06 "
+                        "tc rgb '#d62728'\n",
+                        plain.first_non_finite, number(plain.steps.back().loss), plain.first_non_finite + 2);
+  wrote(log, book::plot_svg(
+                 nan_marker +
+                 "set datafile missing '-'\nset key autotitle columnhead\nset grid\nset logscale y\n"
+                 "set xlabel 'training step'\nset format y '10^{%L}'\nset key top right\n"
+                 "set multiplot layout 1,2 title 'Exploding gradients: a ReLU RNN with and without clip\\_grad\\_norm\\_'\n"
+                 "set title 'gradient norm before clipping'\n"
+                 "plot 'exploding.csv' using 1:3 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#d62728' title 'no clipping', "
+                 "'' using 1:5 with lines lw 2 lc rgb '#1f77b4' title 'clipped run', "
+                 "'' using 1:6 with lines dt 2 lc rgb 'black' title 'norm used (clipped)'\n"
+                 "set title 'training loss'\n"
+                 "plot 'exploding.csv' using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#d62728' title 'no clipping', "
+                 "'' using 1:4 with lines lw 2 lc rgb '#1f77b4' title 'clipped'\n"
+                 "unset multiplot\n",
+                 dir / "exploding.svg"));
+}
+
+// Part 2: one gradient, clipped two ways.
+void clipping_part(const Options& o, const book::fs::path& dir, const std::shared_ptr<spdlog::logger>& log) {
+  // [norm_vs_value]
+  const std::vector<torch::Tensor> toy = {torch::tensor({10.0, 1.0})};
+  ch06::ExplodingConfig config;
+  config.seq_len = o.seq_len;
+  config.hidden = o.hidden;
+  config.recurrent_gain = o.gain;
+  config.seed = o.common.seed;
+  const std::vector<torch::Tensor> real = ch06::first_exploding_gradient(config);
+  const ch06::ClipComparison a = ch06::compare_clipping(toy, o.max_norm, o.clip_value);
+  const ch06::ClipComparison b = ch06::compare_clipping(real, o.max_norm, o.clip_value);
+  // [norm_vs_value]
+  std::cout << fmt::format(
+      "Part 2: norm clipping vs value clipping (clip_grad_norm_({}) and clip_grad_value_({})).\n"
+      "The toy gradient is (10, 1); the real one is the first gradient of part 1 ({} numbers).\n\n",
+      o.max_norm, o.clip_value, [&] {
+        std::int64_t n = 0;
+        for (const auto& t : real) n += t.numel();
+        return n;
+      }());
+  book::Table table({"gradient", "clipping", "global norm", "largest |entry|", "cosine with the original"}, 6);
+  for (const auto& [name, c] : {std::pair<std::string, ch06::ClipComparison>{"toy (10, 1)", a}, {"real (part 1)", b}}) {
+    table.add_row({name, std::string("none"), c.norm_before, c.max_abs_before, 1.0});
+    table.add_row({name, std::string("by norm"), c.norm_after_norm_clip, c.max_abs_after_norm_clip, c.cosine_norm_clip});
+    table.add_row({name, std::string("by value"), c.norm_after_value_clip, c.max_abs_after_value_clip, c.cosine_value_clip});
+  }
+  std::cout << table.to_text()
+            << "\nNorm clipping rescales the whole gradient: same direction (cosine 1), global norm capped at the "
+               "threshold.\nValue clipping cuts each entry on its own: the large entries lose more than the small "
+               "ones, so the\ndirection changes (cosine below 1), and the global norm is not capped at anything fixed.\n\n";
+  table.save_csv(dir / "norm_vs_value.csv");
+  log->info("Wrote {}", (dir / "norm_vs_value.csv").string());
+}
+
+// Part 3: the masked loss, its sanity checks, and what training without a mask learns.
+void masking_part(const Options& o, const book::fs::path& dir, const std::shared_ptr<spdlog::logger>& log) {
+  std::cout << "Part 3: masking. Digit sequences of 1.." << o.tag_len
+            << " digits, padded with the digit 0; each real digit is tagged\n"
+               "1 + (running sum mod 3); padded positions carry the tag PAD (0).\n\n";
+  // [ratio_check]
+  // Three identical sequences with valid lengths 4, 2 and 0: every real position has the same loss, so
+  // the summed masked losses must be in the ratio 4 : 2 : 0 = 2 : 1 : 0.
+  torch::manual_seed(o.common.seed);
+  const torch::Tensor step_logits = torch::randn({ch06::kTagCount});
+  const torch::Tensor logits = step_logits.expand({3, 4, ch06::kTagCount});
+  const torch::Tensor targets = torch::full({3, 4}, 2, torch::kInt64);
+  const torch::Tensor mask = ch06::sequence_mask(torch::tensor({4, 2, 0}, torch::kInt64), 4);
+  const torch::Tensor sums = ch06::masked_cross_entropy(logits, targets, mask).per_sequence;
+  // [ratio_check]
+  const double s0 = sums[0].item<double>(), s1 = sums[1].item<double>(), s2 = sums[2].item<double>();
+  std::cout << fmt::format("Sanity check, lengths 4, 2, 0: summed masked losses {:.4f}, {:.4f}, {:.4f} -> ratio "
+                           "{:.4f} : 1 : {:.4f} (expected 2 : 1 : 0)\n",
+                           s0, s1, s2, s0 / s1, s2 / s1);
+  // [ignore_check]
+  book::Rng rng(o.common.seed);
+  const ch06::TaggingBatch probe = ch06::make_tagging_batch(8, o.tag_len, rng);
+  const torch::Tensor random_logits = torch::randn({8, o.tag_len, ch06::kTagCount});
+  const double manual = ch06::masked_cross_entropy(random_logits, probe.targets, probe.mask).mean.item<double>();
+  const double ignored = ch06::ignore_index_cross_entropy(random_logits, probe.targets).item<double>();
+  const double everything = ch06::unmasked_cross_entropy(random_logits, probe.targets).item<double>();
+  // [ignore_check]
+  std::cout << fmt::format("Random logits on 8 sequences: manual mask {:.6f}, ignore_index {:.6f} (difference {:.1e});\n"
+                           "the same loss without a mask (padding included) {:.6f}.\n\n",
+                           manual, ignored, std::abs(manual - ignored), everything);
+
+  // [masked_training]
+  ch06::TaggingConfig config;
+  config.steps = o.tag_steps;
+  config.max_len = o.tag_len;
+  config.batch = o.tag_batch;
+  config.eval_every = std::max(1, o.tag_steps / 12);
+  config.seed = o.common.seed;
+  const ch06::TaggingRun masked = ch06::train_tagger(config, /*masked=*/true);
+  const ch06::TaggingRun unmasked = ch06::train_tagger(config, /*masked=*/false);
+  // [masked_training]
+  std::cout << "Training two taggers on the same batches, one with the masked loss, one with the loss over every\n"
+               "position; scores on the same 2,000 held-out sequences:\n\n";
+  book::Table curve({"step", "masked: acc on real", "unmasked: acc on real", "unmasked: real tagged PAD"}, 4);
+  for (std::size_t i = 0; i < masked.curve.size(); ++i) {
+    curve.add_row({static_cast<std::int64_t>(masked.curve[i].step), masked.curve[i].eval.real_accuracy,
+                   unmasked.curve[i].eval.real_accuracy, unmasked.curve[i].eval.predicted_pad});
+  }
+  std::cout << curve.to_text() << "\n";
+  book::Table summary({"trained with", "loss on real positions", "loss on all positions", "acc on real (%)",
+                       "real tagged PAD (%)", "real zeros tagged PAD (%)", "padding tagged PAD (%)"}, 4);
+  for (const auto& [name, r] : {std::pair<std::string, const ch06::TaggingRun*>{"masked loss", &masked},
+                                {"unmasked loss", &unmasked}}) {
+    const auto& s = r->curve.back().eval;
+    summary.add_row({name, s.masked_loss, s.unmasked_loss, s.real_accuracy, s.predicted_pad, s.zeros_as_pad,
+                     s.padding_as_pad});
+  }
+  std::cout << summary.to_text()
+            << "\nWithout a mask the pads are about half of all positions, and the loss teaches the tagger to predict\n"
+               "them. A 0 may be the end of a sequence, so the unmasked tagger answers PAD for many real zeros.\n"
+               "The masked tagger never sees a PAD target and never answers PAD. The loss over all positions\n"
+               "ranks the two the wrong way round: it punishes the masked tagger for the pads it was never asked about.\n";
+  book::Table csv({"step", "masked_acc_real", "unmasked_acc_real", "unmasked_pred_pad"}, 6);
+  for (const auto& row : curve.rows()) csv.add_row(row);
+  csv.save_csv(dir / "masking.csv");
+  summary.save_csv(dir / "masking_summary.csv");
+  log->info("Wrote {}", (dir / "masking.csv").string());
+  log->info("Wrote {}", (dir / "masking_summary.csv").string());
+  wrote(log, book::plot_svg("set title 'Padded tagging: masked vs unmasked loss'\nset xlabel 'training step'\n"
+                            "set ylabel 'percent of real positions'\nset yrange [0:105]\nset grid\n"
+                            "set key center right\nset key autotitle columnhead\n"
+                            "plot 'masking.csv' using 1:2 with linespoints pt 7 lw 2 lc rgb '#1f77b4' title 'masked: accuracy', "
+                            "'' using 1:3 with linespoints pt 5 lw 2 lc rgb '#d62728' title 'unmasked: accuracy', "
+                            "'' using 1:4 with linespoints pt 9 lw 2 dt 2 lc rgb '#d62728' title 'unmasked: tagged PAD'\n",
+                            dir / "masking.svg"));
+}
+
+int run(const Options& o) {
+  auto log = book::get_logger(kProgram);
+  const book::fs::path dir = book::fs::path(o.common.out_dir) / "results";
+  book::ensure_writable_dir(dir);
+  const book::RunContext ctx = book::start_run(o.common, /*force_cpu=*/true);
+  log->info("Using device: cpu | threads: torch {}, BLAS {} | {}", ctx.threads.torch_threads, ctx.threads.blas_threads,
+            ctx.threads.blas);
+  book::Timer timer;
+  exploding_part(o, dir, log);
+  clipping_part(o, dir, log);
+  masking_part(o, dir, log);
+  log->info("Done in {:.1f} s", timer.seconds());
+  return book::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Program 09: exploding gradients with and without clip_grad_norm_; norm clipping vs value clipping;\n"
+               "masking the loss on a padded sequence-labelling task.",
+               kProgram};
+  Options options;
+  add_flags(app, options);
+  return book::run_program(app, argc, argv, [&] { return run(options); });
+}

@@ -1,0 +1,378 @@
+// Self-checks of program 07 (chapters/06_rnn_lstm_seq/07_sentiment_lstm.cpp): the SentimentLSTM's
+// sizes and head, the grammar and its labels, the tokenizer and the word vocabulary, the aclImdb
+// reader on a tiny fixture, a short training run in which the LSTM beats the bag of words most on
+// negated sentences, and the program as a reader runs it (training, predict mode, bad data folders).
+#include "book/files.h"
+#include "book/text.h"
+#include "book/torch_utils.h"
+#include "lib/sentiment.h"
+#include "lib/sentiment_corpus.h"
+#include "process.h"
+#include "test_paths.h"
+
+#include <doctest/doctest.h>
+
+#include <set>
+
+using namespace ch06;
+using book::test::ProcessResult;
+using book::test::TempDir;
+
+namespace {
+
+const book::fs::path kFixture = book::fs::path(BOOK_TEST_SOURCE_DIR) / "tests" / "fixtures" / "aclImdb_tiny";
+
+std::int64_t label_of(const std::string& sentence) {
+  const auto label = grammar_label(tokenize(sentence));
+  REQUIRE_MESSAGE(label.has_value(), sentence);
+  return *label;
+}
+
+ProcessResult program07(std::vector<std::string> args, const std::string& input = "") {
+  args.insert(args.begin(), book::test::program("ch06_07_sentiment_lstm"));
+  return book::test::run_process(args, input);
+}
+
+// A run of the program small enough for a test (about a second).
+std::vector<std::string> tiny(const TempDir& dir) {
+  return {"--embed_dim", "8", "--hidden_dim", "8", "--num_layers", "1", "--epochs", "1", "--bow_epochs", "1",
+          "--out_dir", dir.path().string()};
+}
+
+}  // namespace
+
+TEST_CASE("the chapter's SentimentLSTM: sizes and parameter count") {
+  SentimentConfig c;  // the chapter's demo: vocabulary 1000, embedding 128, hidden 256, 2 layers, dropout 0.5
+  CHECK(c.embed_dim == 128);
+  CHECK(c.hidden_dim == 256);
+  CHECK(c.num_layers == 2);
+  CHECK(c.dropout == 0.5);
+  SentimentLSTM model(c);
+  // embedding 1000·128; layer 1: 2 directions · 4 gates · (256·128 + 256·256 + 2·256);
+  // layer 2: the same with input 2·256; head: Linear(512 → 2).
+  const std::int64_t expected = 1000 * 128 + 2 * 4 * (256 * 128 + 256 * 256 + 512) +
+                                2 * 4 * (256 * 512 + 256 * 256 + 512) + 512 * 2 + 2;
+  CHECK(book::count_parameters(*model).total == expected);
+  CHECK(sentiment_parameter_count(c) == expected);
+  SentimentConfig small;
+  small.vocab_size = 13;
+  small.embed_dim = 5;
+  small.hidden_dim = 3;
+  small.num_layers = 3;
+  CHECK(book::count_parameters(*SentimentLSTM(small)).total == sentiment_parameter_count(small));
+}
+
+TEST_CASE("the head joins the forward state at the last real word and the backward state at the first") {
+  torch::manual_seed(5);
+  SentimentConfig c;
+  c.vocab_size = 12;
+  c.embed_dim = 6;
+  c.hidden_dim = 4;
+  SentimentLSTM model(c);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  EncodedNames data;
+  data.ids = {{2, 3, 4}, {5, 6, 7, 8, 9, 2}, {3}, {10, 11, 4, 4}};  // unsorted lengths 3, 6, 1, 4
+  data.labels = {0, 1, 0, 1};
+  const book::Batch b = collate(data, {0, 1, 2, 3});
+  const auto features = model->final_features(b.inputs, b.lengths);
+  const auto steps = model->step_outputs(b.inputs, b.lengths);  // [B, T, 2H]
+  REQUIRE(features.sizes() == torch::IntArrayRef({4, 8}));
+  REQUIRE(model->forward(b.inputs, b.lengths).sizes() == torch::IntArrayRef({4, 2}));
+  for (std::int64_t i = 0; i < 4; ++i) {
+    const auto last = b.lengths[i].item<std::int64_t>() - 1;
+    CHECK(torch::allclose(features[i].slice(0, 0, 4), steps[i][last].slice(0, 0, 4)));
+    CHECK(torch::allclose(features[i].slice(0, 4, 8), steps[i][0].slice(0, 4, 8)));
+  }
+}
+
+TEST_CASE("the grammar's rules: negation flips a clause, the clause after 'but' wins") {
+  CHECK(label_of("the plot was good") == 1);
+  CHECK(label_of("the plot was not good") == 0);
+  CHECK(label_of("the plot is never very dull") == 1);
+  CHECK(label_of("the acting was good but the ending was boring") == 0);
+  CHECK(label_of("the ending was boring but the acting was good") == 1);
+  CHECK(label_of("the cast was not bad but the script was not clever") == 0);
+  CHECK(label_of("in the end the music was extremely moving") == 1);
+  CHECK_FALSE(grammar_label(tokenize("a good movie")).has_value());
+  CHECK_FALSE(grammar_label(tokenize("the plot was good but")).has_value());
+  CHECK_FALSE(grammar_label(tokenize("the plot was good and the cast was great")).has_value());
+}
+
+TEST_CASE("every generated sentence carries the label its rules give, and its flags are right") {
+  book::Rng rng(7);
+  const auto corpus = generate_sentiment_corpus(3000, rng);
+  std::int64_t positive = 0, negated = 0, contrast = 0;
+  const std::set<std::string> negators(sentiment_words().negators.begin(), sentiment_words().negators.end());
+  for (const auto& s : corpus) {
+    const auto words = tokenize(s.text);
+    REQUIRE_MESSAGE(grammar_label(words) == s.label, s.text);
+    bool has_negator = false;
+    for (const auto& w : words) has_negator |= negators.count(w) > 0;
+    CHECK(has_negator == s.negated);
+    CHECK((std::find(words.begin(), words.end(), "but") != words.end()) == s.contrast);
+    if (s.contrast) {  // the two clauses disagree: the first alone has the opposite label
+      const auto but = std::find(words.begin(), words.end(), "but");
+      const auto first_label = grammar_label(std::vector<std::string>(words.begin(), but));  // opener + clause
+      REQUIRE(first_label.has_value());
+      CHECK(*first_label == 1 - s.label);
+    }
+    positive += s.label;
+    negated += s.negated ? 1 : 0;
+    contrast += s.contrast ? 1 : 0;
+  }
+  // Binomial counts with p = 0.5 (label), 0.5·0.4 + 0.5·(1 − 0.6²) = 0.52 (a negator in one clause or
+  // in either of two) and 0.5 (contrast): each within 5 standard deviations (5·27 = 137).
+  CHECK(std::abs(positive - 1500) < 140);
+  CHECK(std::abs(negated - 1560) < 140);
+  CHECK(std::abs(contrast - 1500) < 140);
+}
+
+TEST_CASE("the tokenizer: lower case, punctuation and <br /> split words, UTF-8 stays whole") {
+  CHECK(tokenize("The plot, however, was NOT good!") ==
+        std::vector<std::string>{"the", "plot", "however", "was", "not", "good"});
+  CHECK(tokenize("Great.<br /><br />I didn't care") == std::vector<std::string>{"great", "i", "didn't", "care"});
+  CHECK(tokenize("Amélie's café") == std::vector<std::string>{"amélie's", "café"});
+  CHECK(tokenize("a < b > c") == std::vector<std::string>{"a", "b", "c"});
+  CHECK(tokenize("  \t\n").empty());
+  const auto bad = tokenize("ok \xFF\xFE bytes");  // invalid UTF-8: replaced, never a failure
+  REQUIRE(bad.size() == 3);
+  CHECK(bad[1] == "\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST_CASE("the word vocabulary: specials, minimum frequency, maximum size, ties, truncation") {
+  const std::vector<std::vector<std::string>> docs = {
+      {"good", "film", "good"}, {"bad", "film", "good"}, {"dull", "bad"}, {"odd"}};
+  const WordVocab all = WordVocab::build(docs, 1, 100);
+  CHECK(all.tokens() == std::vector<std::string>{"<pad>", "<unk>", "good", "bad", "film", "dull", "odd"});
+  const WordVocab frequent = WordVocab::build(docs, 2, 100);  // good 3, bad 2, film 2
+  CHECK(frequent.tokens() == std::vector<std::string>{"<pad>", "<unk>", "good", "bad", "film"});
+  const WordVocab capped = WordVocab::build(docs, 1, 4);  // room for two words after the specials
+  CHECK(capped.tokens() == std::vector<std::string>{"<pad>", "<unk>", "good", "bad"});
+  CHECK(capped.id("film") == WordVocab::kUnk);
+  CHECK(capped.encode({"bad", "film", "good", "good"}) == std::vector<std::int64_t>{3, 1, 2, 2});
+  CHECK(capped.encode({"bad", "film", "good", "good"}, 2) == std::vector<std::int64_t>{3, 1});
+  CHECK(WordVocab::from_tokens(frequent.tokens()).tokens() == frequent.tokens());
+  CHECK_THROWS_AS(WordVocab::from_tokens({"good", "bad"}), std::invalid_argument);
+  CHECK_THROWS_AS(WordVocab::build(docs, 0, 10), std::invalid_argument);
+  CHECK_THROWS_AS(WordVocab::build(docs, 1, 1), std::invalid_argument);
+  // Documents in another order give the same vocabulary.
+  const std::vector<std::vector<std::string>> reversed(docs.rbegin(), docs.rend());
+  CHECK(WordVocab::build(reversed, 1, 100).tokens() == all.tokens());
+}
+
+TEST_CASE("the aclImdb reader on the shipped fixture") {
+  const ReviewData data = read_review_folder(kFixture);
+  REQUIRE(data.train.texts.size() == 10);
+  REQUIRE(data.test.texts.size() == 6);
+  CHECK(std::count(data.train.labels.begin(), data.train.labels.end(), 1) == 5);
+  CHECK(std::count(data.test.labels.begin(), data.test.labels.end(), 0) == 3);
+  CHECK(data.train.labels.front() == 1);  // train/pos first, in file-name order
+  CHECK(data.train.sources.front().find("train/pos/0_9.txt") != std::string::npos);
+  CHECK(tokenize(data.train.texts.front()).front() == "a");
+  const ReviewData capped = read_review_folder(kFixture, 2);
+  CHECK(capped.train.texts.size() == 4);
+  CHECK(capped.test.texts.size() == 4);
+}
+
+TEST_CASE("a missing or malformed review folder is one clear error that says where it looked") {
+  TempDir dir("imdb");
+  auto message = [](const book::fs::path& root) {
+    try {
+      read_review_folder(root);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const auto missing = dir / "nowhere";
+  CHECK(message(missing).find(missing.string()) != std::string::npos);
+  // The fixture without test/neg.
+  const auto partial = dir / "partial";
+  book::fs::copy(kFixture, partial, book::fs::copy_options::recursive);
+  book::fs::remove_all(partial / "test" / "neg");
+  const std::string no_neg = message(partial);
+  CHECK(no_neg.find((partial / "test" / "neg").string()) != std::string::npos);
+  CHECK(no_neg.find("missing") != std::string::npos);
+  // An empty class folder.
+  book::fs::create_directories(partial / "test" / "neg");
+  book::fs::copy_file(kFixture / "README.txt", partial / "test" / "neg" / "notes.md");
+  CHECK(message(partial).find("no .txt reviews") != std::string::npos);
+}
+
+TEST_CASE("trained on the grammar, the LSTM beats the bag of words, most of all on negated sentences") {
+  book::Rng rng(11);
+  torch::manual_seed(11);
+  const auto corpus = generate_sentiment_corpus(2000, rng);
+  const std::vector<SentimentSample> train(corpus.begin(), corpus.begin() + 1500);
+  const std::vector<SentimentSample> test(corpus.begin() + 1500, corpus.end());
+  auto split = [](const std::vector<SentimentSample>& samples) {
+    std::vector<std::vector<std::string>> tokens;
+    std::vector<std::int64_t> labels;
+    for (const auto& s : samples) {
+      tokens.push_back(tokenize(s.text));
+      labels.push_back(s.label);
+    }
+    return std::make_pair(tokens, labels);
+  };
+  const auto [train_tokens, train_labels] = split(train);
+  const auto [test_tokens, test_labels] = split(test);
+  const WordVocab vocab = WordVocab::build(train_tokens, 1, 1000);
+  const EncodedNames train_set = encode_texts(train_tokens, train_labels, vocab, 64);
+  const EncodedNames test_set = encode_texts(test_tokens, test_labels, vocab, 64);
+
+  BagOfWords bow(vocab.size(), 16, 0, 2);
+  const book::ForwardFn bow_forward = [&](const book::Batch& b) { return bow->forward(b.inputs, b.lengths); };
+  TextFitOptions bow_fit;
+  bow_fit.epochs = 10;
+  bow_fit.lr = 1e-2;
+  bow_fit.max_grad_norm = 0;
+  bow_fit.progress = false;
+  fit_text_classifier(*bow, bow_forward, train_set, test_set, bow_fit, rng);
+
+  SentimentConfig config;  // the same architecture, smaller
+  config.vocab_size = vocab.size();
+  config.embed_dim = 24;
+  config.hidden_dim = 32;
+  config.dropout = 0.1;
+  SentimentLSTM lstm(config);
+  const book::ForwardFn lstm_forward = [&](const book::Batch& b) { return lstm->forward(b.inputs, b.lengths); };
+  TextFitOptions fit;
+  fit.epochs = 4;
+  fit.batch_size = 32;
+  fit.lr = 5e-3;
+  fit.progress = false;
+  fit_text_classifier(*lstm, lstm_forward, train_set, test_set, fit, rng);
+
+  const auto bow_pred = predict_classes(*bow, bow_forward, test_set);
+  const auto lstm_pred = predict_classes(*lstm, lstm_forward, test_set);
+  std::vector<bool> all(test.size(), true), negated, contrast;
+  for (const auto& s : test) {
+    negated.push_back(s.negated);
+    contrast.push_back(s.contrast);
+  }
+  const auto bow_all = subset_accuracy(bow_pred, test_labels, all);
+  const auto lstm_all = subset_accuracy(lstm_pred, test_labels, all);
+  const auto bow_neg = subset_accuracy(bow_pred, test_labels, negated);
+  const auto lstm_neg = subset_accuracy(lstm_pred, test_labels, negated);
+  const auto bow_but = subset_accuracy(bow_pred, test_labels, contrast);
+  const auto lstm_but = subset_accuracy(lstm_pred, test_labels, contrast);
+  MESSAGE("bag of words: all " << bow_all.accuracy << " negation " << bow_neg.accuracy << " contrast "
+                               << bow_but.accuracy << "; LSTM: all " << lstm_all.accuracy << " negation "
+                               << lstm_neg.accuracy << " contrast " << lstm_but.accuracy);
+  // The grammar is deterministic: an order-aware model can be right on every sentence.
+  CHECK(lstm_all.accuracy >= 90.0);
+  CHECK(lstm_neg.accuracy >= 90.0);
+  CHECK(lstm_but.accuracy >= 90.0);
+  // "A but B" and "B but A" are the same bag with opposite labels, equally likely: a bag-of-words
+  // model is at chance on them (50 %; 62 % is more than 3.5 standard deviations above for ~250 sentences).
+  CHECK(bow_but.accuracy < 62.0);
+  // The gap is largest on negated sentences.
+  const double gap_all = lstm_all.accuracy - bow_all.accuracy;
+  const double gap_neg = lstm_neg.accuracy - bow_neg.accuracy;
+  CHECK(gap_all > 20.0);
+  CHECK(gap_neg > gap_all);
+  CHECK(gap_neg > lstm_but.accuracy - bow_but.accuracy);
+}
+
+TEST_CASE("subset accuracy counts only the rows of the subset") {
+  const auto a = subset_accuracy({1, 0, 1, 1}, {1, 1, 1, 0}, {true, true, false, true});
+  CHECK(a.count == 3);
+  CHECK(a.accuracy == doctest::Approx(100.0 / 3.0));
+  CHECK(subset_accuracy({1}, {1}, {false}).count == 0);
+  CHECK_THROWS_AS(subset_accuracy({1, 0}, {1}, {true}), std::invalid_argument);
+}
+
+TEST_CASE("predict: one answer per sentence, an error only for the empty or wordless ones") {
+  torch::manual_seed(1);
+  SentimentConfig c;
+  c.vocab_size = 6;
+  c.embed_dim = 4;
+  c.hidden_dim = 3;
+  SentimentLSTM model(c);
+  const WordVocab vocab = WordVocab::from_tokens({"<pad>", "<unk>", "the", "plot", "was", "good"});
+  const auto answers =
+      predict_sentiment(model, vocab, {"the plot was good", "", "   ", "?!", "Ünïcödé wörds \xFF", "the plot was good"}, 2);
+  REQUIRE(answers.size() == 6);
+  CHECK(answers[0].error.empty());
+  CHECK((answers[0].label == 0 || answers[0].label == 1));
+  CHECK(answers[0].probability >= 0.5);
+  CHECK(answers[0].truncated);
+  CHECK(answers[0].words == 2);
+  CHECK(answers[0].grammar == std::optional<std::int64_t>(1));
+  CHECK(answers[1].error == "empty sentence");
+  CHECK(answers[2].error == "empty sentence");
+  CHECK(answers[3].error == "no words in the sentence");
+  CHECK(answers[4].error.empty());
+  CHECK(book::is_valid_utf8(answers[4].input));
+  CHECK(answers[5].label == answers[0].label);  // same sentence, same batch: same answer
+  CHECK(answers[5].probability == doctest::Approx(answers[0].probability));
+}
+
+TEST_CASE("the program trains, saves, and predicts from the command line and from stdin") {
+  TempDir dir("p07");
+  const ProcessResult train = program07(
+      [&] {
+        auto a = tiny(dir);
+        a.insert(a.end(), {"--corpus_size", "200"});
+        return a;
+      }());
+  CAPTURE(train.err);
+  REQUIRE(train.exit_code == 0);
+  CHECK(train.out.find("negation") != std::string::npos);
+  CHECK(train.out.find("the plot was not good") != std::string::npos);
+  CHECK(book::fs::exists(dir / "results" / "accuracy_by_subset.csv"));
+  CHECK(book::fs::exists(dir / "data" / "corpus_train.tsv"));
+  const auto checkpoint = dir / "checkpoints" / "sentiment_lstm.pth";
+  REQUIRE(book::fs::exists(checkpoint));
+
+  const ProcessResult args = program07({"--predict", "--out_dir", dir.path().string(), "the plot was not good",
+                                        "Ça, c'était génial"});
+  CAPTURE(args.err);
+  CHECK(args.exit_code == 0);
+  CHECK(book::test::count_lines(args.out) == 2);
+  CHECK(args.out.find("[grammar: negative]") != std::string::npos);
+  CHECK(args.out.find("génial") != std::string::npos);
+
+  const ProcessResult piped = program07({"--predict", "--checkpoint", checkpoint.string()},
+                                        "the music was good\n\nthe ending was dull\r\n");
+  CHECK(piped.exit_code == 1);                          // one line failed ...
+  CHECK(book::test::count_lines(piped.out) == 2);       // ... the other two were answered
+  CHECK(book::test::count_lines(piped.err) == 1);
+  CHECK(piped.err.find("sentence 2: empty sentence") != std::string::npos);
+}
+
+TEST_CASE("the program reads an aclImdb folder, and refuses a bad one with one line") {
+  TempDir dir("p07imdb");
+  auto args = tiny(dir);
+  args.insert(args.end(), {"--data_dir", kFixture.string(), "--min_freq", "1", "--max_vocab", "50", "--max_len", "12"});
+  const ProcessResult r = program07(args);
+  CAPTURE(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("10 training and 6 test texts") != std::string::npos);
+  CHECK(r.out.find("vocabulary 50 words") != std::string::npos);
+  const ReviewData fixture = read_review_folder(kFixture);
+  auto longer = [](const LabelledTexts& texts) {
+    std::int64_t n = 0;
+    for (const auto& t : texts.texts) n += tokenize(t).size() > 12 ? 1 : 0;
+    return n;
+  };
+  CHECK(r.out.find("cut: " + std::to_string(longer(fixture.train)) + " training, " +
+                   std::to_string(longer(fixture.test)) + " test") != std::string::npos);
+  CHECK(book::test::count_lines(book::read_file(dir / "data" / "vocab.tsv")) == 50);
+
+  const auto nowhere = dir / "no_such_folder";
+  const ProcessResult bad = program07({"--data_dir", nowhere.string(), "--out_dir", (dir / "bad").string()});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.signal == 0);
+  CHECK(book::test::count_lines(bad.err) == 1);
+  CHECK(bad.err.find(nowhere.string()) != std::string::npos);
+  CHECK_FALSE(book::fs::exists(dir / "bad"));
+
+  const ProcessResult flags = program07({"--max_len", "0", "--out_dir", (dir / "flags").string()});
+  CHECK(flags.exit_code == 2);
+  CHECK(flags.err.find("--max_len") != std::string::npos);
+  const ProcessResult stray = program07({"the plot was good", "--out_dir", (dir / "flags").string()});
+  CHECK(stray.exit_code == 2);
+  CHECK(stray.err.find("--predict") != std::string::npos);
+}
