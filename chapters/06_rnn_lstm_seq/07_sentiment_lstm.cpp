@@ -272,16 +272,16 @@ int train(const Options& o) {
 
   // [save]
   const auto results = out_dir / "results";
-  const auto csv = results / "accuracy_by_subset.csv";
+  const auto csv = results / "sentiment_accuracy.csv";
   table.save_csv(csv);
   const auto svg = book::plot_svg(
       "set title 'Test accuracy: SentimentLSTM vs bag of words'\nset ylabel 'test accuracy (%)'\n"
-      "set yrange [0:105]\nset grid ytics\nset key top right\nset key autotitle columnhead\n"
+      "set yrange [0:105]\nset grid ytics\nset key below\nset key autotitle columnhead\n"
       "set style data histogram\nset style histogram clustered gap 1\nset style fill solid 0.85 border -1\n"
       "set boxwidth 0.9\n"
-      "plot 'accuracy_by_subset.csv' using 3:xtic(1) title 'bag of words' lc rgb '#999999', "
+      "plot 'sentiment_accuracy.csv' using 3:xtic(1) title 'bag of words' lc rgb '#999999', "
       "'' using 4 title 'SentimentLSTM' lc rgb '#1f77b4', 50 with lines dt 2 lc rgb 'black' title 'chance'\n",
-      results / "accuracy_by_subset.svg");
+      results / "sentiment_accuracy.svg");
   const auto checkpoint = out_dir / "checkpoints" / "sentiment_lstm.pth";
   book::save_checkpoint(*model, ch06::sentiment_meta(config, vocab, o.max_len), checkpoint);
   book::write_json(results / "history.json", {{"lstm", history.to_json()}, {"bag_of_words", bow_history.to_json()}});

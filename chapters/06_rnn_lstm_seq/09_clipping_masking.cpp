@@ -127,8 +127,8 @@ void exploding_part(const Options& o, const book::fs::path& dir, const std::shar
                  taken ? csv_number(plain.steps[i].grad_norm) : std::string("-"), csv_number(c.loss),
                  csv_number(c.grad_norm), csv_number(c.applied_norm)});
   }
-  csv.save_csv(dir / "exploding.csv");
-  log->info("Wrote {}", (dir / "exploding.csv").string());
+  csv.save_csv(dir / "exploding_gradients.csv");
+  log->info("Wrote {}", (dir / "exploding_gradients.csv").string());
   // A dashed line and a note where the unclipped run's loss stopped being a number.
   const std::string nan_marker =
       plain.first_non_finite == 0
@@ -143,14 +143,14 @@ void exploding_part(const Options& o, const book::fs::path& dir, const std::shar
                  "set xlabel 'training step'\nset format y '10^{%L}'\nset key top right\n"
                  "set multiplot layout 1,2 title 'Exploding gradients: a ReLU RNN with and without clip\\_grad\\_norm\\_'\n"
                  "set title 'gradient norm before clipping'\n"
-                 "plot 'exploding.csv' using 1:3 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#d62728' title 'no clipping', "
+                 "plot 'exploding_gradients.csv' using 1:3 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#d62728' title 'no clipping', "
                  "'' using 1:5 with lines lw 2 lc rgb '#1f77b4' title 'clipped run', "
                  "'' using 1:6 with lines dt 2 lc rgb 'black' title 'norm used (clipped)'\n"
                  "set title 'training loss'\n"
-                 "plot 'exploding.csv' using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#d62728' title 'no clipping', "
+                 "plot 'exploding_gradients.csv' using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#d62728' title 'no clipping', "
                  "'' using 1:4 with lines lw 2 lc rgb '#1f77b4' title 'clipped'\n"
                  "unset multiplot\n",
-                 dir / "exploding.svg"));
+                 dir / "exploding_gradients.svg"));
 }
 
 // Part 2: one gradient, clipped two ways.
@@ -252,17 +252,17 @@ void masking_part(const Options& o, const book::fs::path& dir, const std::shared
                "ranks the two the wrong way round: it punishes the masked tagger for the pads it was never asked about.\n";
   book::Table csv({"step", "masked_acc_real", "unmasked_acc_real", "unmasked_pred_pad"}, 6);
   for (const auto& row : curve.rows()) csv.add_row(row);
-  csv.save_csv(dir / "masking.csv");
+  csv.save_csv(dir / "masking_accuracy.csv");
   summary.save_csv(dir / "masking_summary.csv");
-  log->info("Wrote {}", (dir / "masking.csv").string());
+  log->info("Wrote {}", (dir / "masking_accuracy.csv").string());
   log->info("Wrote {}", (dir / "masking_summary.csv").string());
   wrote(log, book::plot_svg("set title 'Padded tagging: masked vs unmasked loss'\nset xlabel 'training step'\n"
                             "set ylabel 'percent of real positions'\nset yrange [0:105]\nset grid\n"
                             "set key center right\nset key autotitle columnhead\n"
-                            "plot 'masking.csv' using 1:2 with linespoints pt 7 lw 2 lc rgb '#1f77b4' title 'masked: accuracy', "
+                            "plot 'masking_accuracy.csv' using 1:2 with linespoints pt 7 lw 2 lc rgb '#1f77b4' title 'masked: accuracy', "
                             "'' using 1:3 with linespoints pt 5 lw 2 lc rgb '#d62728' title 'unmasked: accuracy', "
                             "'' using 1:4 with linespoints pt 9 lw 2 dt 2 lc rgb '#d62728' title 'unmasked: tagged PAD'\n",
-                            dir / "masking.svg"));
+                            dir / "masking_accuracy.svg"));
 }
 
 int run(const Options& o) {

@@ -225,10 +225,10 @@ TEST_CASE("the program: three parts, CSVs and figures, a NaN shown, bad flags re
   const std::string value = r.out.substr(became + 33, 3);
   CHECK((value == "nan" || value == "inf"));
   CHECK(r.out.find("ratio 2.0000 : 1 : 0.0000") != std::string::npos);
-  for (const char* f : {"exploding.csv", "norm_vs_value.csv", "masking.csv", "masking_summary.csv"}) {
+  for (const char* f : {"exploding_gradients.csv", "norm_vs_value.csv", "masking_accuracy.csv", "masking_summary.csv"}) {
     CHECK(book::fs::exists(dir / "results" / f));
   }
-  const std::string csv = book::read_file(dir / "results" / "exploding.csv");
+  const std::string csv = book::read_file(dir / "results" / "exploding_gradients.csv");
   CHECK(book::test::count_lines(csv) == 31);  // header + one row per step
   CHECK((csv.find("," + value + ",") != std::string::npos));
 

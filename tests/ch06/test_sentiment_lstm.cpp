@@ -321,7 +321,7 @@ TEST_CASE("the program trains, saves, and predicts from the command line and fro
   REQUIRE(train.exit_code == 0);
   CHECK(train.out.find("negation") != std::string::npos);
   CHECK(train.out.find("the plot was not good") != std::string::npos);
-  CHECK(book::fs::exists(dir / "results" / "accuracy_by_subset.csv"));
+  CHECK(book::fs::exists(dir / "results" / "sentiment_accuracy.csv"));
   CHECK(book::fs::exists(dir / "data" / "corpus_train.tsv"));
   const auto checkpoint = dir / "checkpoints" / "sentiment_lstm.pth";
   REQUIRE(book::fs::exists(checkpoint));
