@@ -24,7 +24,7 @@ constexpr const char* kProgram = "ch06_07_sentiment_lstm";
 struct Options {
   book::CommonOptions common;
   std::string data_dir;          // empty: the generated corpus; else an aclImdb folder
-  int corpus_size = 2800;        // generated sentences (training + test)
+  int corpus_size = 2400;        // generated sentences (training + test)
   double test_split = 0.25;      // share held out for the test
   double negation = 0.4;         // grammar: P(a clause is negated)
   double contrast = 0.5;         // grammar: P(a sentence is "A but B")
@@ -52,6 +52,8 @@ struct Options {
 // [options]
 
 constexpr std::int64_t kMaxParameters = 200'000'000;
+// Training activations larger than this are refused before anything is allocated.
+constexpr double kMaxActivationBytes = 8e9;
 
 void add_flags(CLI::App& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir(kProgram));
@@ -74,7 +76,7 @@ void add_flags(CLI::App& app, Options& o) {
   app.add_option("--bow_hidden", o.bow_hidden, "Bag-of-words hidden ReLU layer (0 = none: a linear classifier)")->capture_default_str()->check(book::int_range(0, 4096));
   app.add_option("--min_freq", o.min_freq, "Keep words seen at least this often in training")->capture_default_str()->check(book::int_range(1, 1'000'000));
   app.add_option("--max_vocab", o.max_vocab, "Largest vocabulary, <pad> and <unk> included")->capture_default_str()->check(book::int_range(2, 1'000'000));
-  app.add_option("--max_len", o.max_len, "Truncation length: read at most this many words of a text")->capture_default_str()->check(book::int_range(1, 100'000));
+  app.add_option("--max_len", o.max_len, "Truncation length: read at most this many words of a text")->capture_default_str()->check(book::int_range(1, 20'000));
   app.add_option("--max_reviews", o.max_reviews, "With --data_dir: read at most this many reviews per folder (0 = all)")->capture_default_str()->check(book::int_range(0, 10'000'000));
   app.add_flag("--cpu", o.cpu, "Use the CPU even if CUDA is available");
   app.add_flag("--predict", o.predict, "Classify SENTENCES (or stdin lines) with a saved model instead of training");
@@ -104,6 +106,16 @@ void check_flags(const Options& o) {
   if (parameters > kMaxParameters) {
     throw book::UsageError("--embed_dim/--hidden_dim/--num_layers/--max_vocab give " + book::with_thousands(parameters) +
                            " parameters; the limit is " + book::with_thousands(kMaxParameters));
+  }
+  // What autograd keeps for one batch of texts of --max_len words, roughly: per word, layer and
+  // direction the 4 gates, the cell and the hidden state (6·H floats), plus the embeddings.
+  const double activations = 4.0 * o.batch_size * o.max_len *
+                             (6.0 * o.hidden_dim * 2.0 * o.num_layers + 2.0 * o.embed_dim);
+  if (activations > kMaxActivationBytes) {
+    throw book::UsageError(fmt::format("--batch_size {} x --max_len {} with --hidden_dim {} would need about {:.0f} GB "
+                                       "of activations per batch; the limit is {:.0f} GB",
+                                       o.batch_size, o.max_len, o.hidden_dim, activations / 1e9,
+                                       kMaxActivationBytes / 1e9));
   }
 }
 

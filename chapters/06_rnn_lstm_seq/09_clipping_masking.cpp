@@ -39,15 +39,15 @@ struct Options {
 void add_flags(CLI::App& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir(kProgram));
   app.add_option("--steps", o.steps, "Part 1: SGD steps of each run (with and without clipping)")->capture_default_str()->check(book::int_range(1, 100000));
-  app.add_option("--seq_len", o.seq_len, "Part 1: time steps per sequence")->capture_default_str()->check(book::int_range(3, 10000));
-  app.add_option("--hidden", o.hidden, "Part 1: hidden units of the ReLU RNN")->capture_default_str()->check(book::int_range(1, 4096));
+  app.add_option("--seq_len", o.seq_len, "Part 1: time steps per sequence")->capture_default_str()->check(book::int_range(3, 2000));
+  app.add_option("--hidden", o.hidden, "Part 1: hidden units of the ReLU RNN")->capture_default_str()->check(book::int_range(1, 1024));
   app.add_option("--gain", o.gain, "Part 1: recurrent weights W_hh = gain * identity")->capture_default_str()->check(book::real_range(0, 10));
   app.add_option("--lr", o.lr, "Part 1: SGD learning rate")->capture_default_str()->check(book::real_range(0, 100, true));
   app.add_option("--max_norm", o.max_norm, "Parts 1-2: clip the global gradient norm to this")->capture_default_str()->check(book::real_range(0, 1e6, true));
   app.add_option("--clip_value", o.clip_value, "Part 2: clip every gradient entry to [-v, v]")->capture_default_str()->check(book::real_range(0, 1e6, true));
   app.add_option("--tag_steps", o.tag_steps, "Part 3: Adam steps of each tagging run (masked and unmasked)")->capture_default_str()->check(book::int_range(1, 100000));
-  app.add_option("--tag_len", o.tag_len, "Part 3: padded sequence length")->capture_default_str()->check(book::int_range(2, 1000));
-  app.add_option("--tag_batch", o.tag_batch, "Part 3: sequences per training step")->capture_default_str()->check(book::int_range(1, 4096));
+  app.add_option("--tag_len", o.tag_len, "Part 3: padded sequence length")->capture_default_str()->check(book::int_range(2, 200));
+  app.add_option("--tag_batch", o.tag_batch, "Part 3: sequences per training step")->capture_default_str()->check(book::int_range(1, 1024));
 }
 
 // A number for the console: 4 significant digits, or "nan" / "inf" / "-inf".

@@ -372,6 +372,11 @@ TEST_CASE("the program reads an aclImdb folder, and refuses a bad one with one l
   const ProcessResult flags = program07({"--max_len", "0", "--out_dir", (dir / "flags").string()});
   CHECK(flags.exit_code == 2);
   CHECK(flags.err.find("--max_len") != std::string::npos);
+  const ProcessResult huge = program07({"--batch_size", "4096", "--max_len", "20000", "--out_dir", (dir / "flags").string()});
+  CHECK(huge.exit_code == 2);
+  CHECK(book::test::count_lines(huge.err) == 1);
+  CHECK(huge.err.find("of activations per batch; the limit is") != std::string::npos);
+  CHECK_FALSE(book::fs::exists(dir / "flags"));
   const ProcessResult stray = program07({"the plot was good", "--out_dir", (dir / "flags").string()});
   CHECK(stray.exit_code == 2);
   CHECK(stray.err.find("--predict") != std::string::npos);
