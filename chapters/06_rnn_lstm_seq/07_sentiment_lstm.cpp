@@ -242,10 +242,10 @@ int train(const Options& o) {
   std::vector<std::pair<std::string, std::vector<bool>>> subsets = {
       {"all", std::vector<bool>(test_set.labels.size(), true)}};
   if (generated) {
-    std::vector<bool> plain(test_set.labels.size()), with_but(test_split.contrast);
+    std::vector<bool> plain(test_set.labels.size());
     for (std::size_t i = 0; i < plain.size(); ++i) plain[i] = !test_split.negated[i] && !test_split.contrast[i];
     subsets.push_back({"negation", test_split.negated});
-    subsets.push_back({"contrast", with_but});
+    subsets.push_back({"contrast", test_split.contrast});
     subsets.push_back({"plain", plain});
   }
   book::Table table({"subset", "texts", "bag_of_words_acc", "lstm_acc", "gap"}, 4);
