@@ -37,6 +37,18 @@ void add_flags(CLI::App& app, Options& o) {
   app.add_option("--lr", t.lr, "Adam learning rate")->capture_default_str()->check(book::real_range(0, 10, true));
 }
 
+// Data larger than this is refused before anything is generated.
+constexpr std::int64_t kMaxTokens = 20'000'000;
+
+void check_flags(const Options& o) {
+  const auto& t = o.task;
+  const std::int64_t tokens = (t.train_samples + t.test_samples) * t.length;
+  if (tokens > kMaxTokens) {
+    throw book::UsageError("--train_samples/--test_samples/--length give " + book::with_thousands(tokens) + " tokens; the limit is " +
+                           book::with_thousands(kMaxTokens));
+  }
+}
+
 // [fixed_size]
 void show_fixed_size() {
   std::cout << "== 1. An MLP has a fixed input size ==\n";
@@ -136,5 +148,8 @@ int main(int argc, char** argv) {
                "ch06_01_mlp_limits"};
   Options options;
   add_flags(app, options);
-  return book::run_program(app, argc, argv, [&] { return run(options); });
+  return book::run_program(app, argc, argv, [&] {
+    check_flags(options);
+    return run(options);
+  });
 }

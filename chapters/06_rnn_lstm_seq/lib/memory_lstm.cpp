@@ -63,21 +63,19 @@ GateTrace trace_gates(MemoryLstm& model, const TokenDataset& data, std::size_t i
     return xs;
   };
   // Which unit carries the first token? Look at C_T over every sequence of `data`.
-  std::vector<std::vector<LstmStep>> traces;
   std::vector<Vec> final_cells;
-  for (const auto& ids : data.ids) {
-    traces.push_back(lstm_sequence(w, inputs(ids)));
-    final_cells.push_back(traces.back().back().c);
-  }
+  for (const auto& ids : data.ids) final_cells.push_back(lstm_sequence(w, inputs(ids)).back().c);
   GateTrace g;
   std::tie(g.memory_unit, g.memory_share) = most_label_carrying_unit(final_cells, data.labels);
-  // That unit's C_t, averaged over the sequences of each class.
+  // That unit's C_t, averaged over the sequences of each class (a second pass, so that only one
+  // sequence's trace is held at a time).
   const auto steps = static_cast<Eigen::Index>(data.ids.front().size());
   g.class_cell = Mat::Zero(data.num_classes, steps);
   Vec count = Vec::Zero(data.num_classes);
-  for (std::size_t n = 0; n < traces.size(); ++n) {
+  for (std::size_t n = 0; n < data.ids.size(); ++n) {
+    const auto trace = lstm_sequence(w, inputs(data.ids[n]));
     count(data.labels[n]) += 1;
-    for (Eigen::Index t = 0; t < steps; ++t) g.class_cell(data.labels[n], t) += traces[n][static_cast<std::size_t>(t)].c(g.memory_unit);
+    for (Eigen::Index t = 0; t < steps; ++t) g.class_cell(data.labels[n], t) += trace[static_cast<std::size_t>(t)].c(g.memory_unit);
   }
   for (Eigen::Index k = 0; k < data.num_classes; ++k) {
     if (count(k) > 0) g.class_cell.row(k) /= count(k);
