@@ -255,8 +255,9 @@ int train(const Options& o) {
     table.add_row({name, b.count, b.accuracy, l.accuracy, l.accuracy - b.accuracy});
   }
   // [compare]
-  std::cout << "\nTest accuracy (%) by kind of sentence: 'negation' = has not/never, 'contrast' = 'A but B',\n"
-               "'plain' = neither; gap = SentimentLSTM minus bag of words, in points.\n"
+  std::cout << (generated ? "\nTest accuracy (%) by kind of sentence: 'negation' = has not/never, 'contrast' = "
+                           "'A but B',\n'plain' = neither; gap = SentimentLSTM minus bag of words, in points.\n"
+                         : "\nTest accuracy (%) on the test reviews; gap = SentimentLSTM minus bag of words, in points.\n")
             << table.to_text() << "\n";
 
   // A few sentences that differ only in word order or in one word.

@@ -87,7 +87,7 @@ TEST_CASE("the global gradient norm is what clip_grad_norm_ reports") {
   CHECK(ours == doctest::Approx(torchs).epsilon(1e-5));
 }
 
-TEST_CASE("norm clipping keeps the direction and caps the global norm; value clipping changes the direction") {
+TEST_CASE("norm clipping keeps the direction and caps the global norm, value clipping changes the direction") {
   // A gradient whose two entries differ tenfold: (10, 1), threshold 1 for both kinds.
   const ClipComparison toy = compare_clipping({torch::tensor({10.0, 1.0})}, 1.0, 1.0);
   CHECK(toy.norm_before == doctest::Approx(std::sqrt(101.0)));
@@ -139,7 +139,7 @@ TEST_CASE("masked loss: three identical sequences with valid lengths 4, 2, 0 sum
   CHECK(none.mean.item<double>() == 0.0);
 }
 
-TEST_CASE("ignore_index gives the same loss as the manual mask; the unmasked loss differs") {
+TEST_CASE("ignore_index gives the same loss as the manual mask, and the unmasked loss differs") {
   book::Rng rng(9);
   const TaggingBatch b = make_tagging_batch(16, 12, rng);
   torch::manual_seed(9);
