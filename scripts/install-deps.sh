@@ -9,6 +9,7 @@ PACKAGES=(
   # libraries
   libtorch-dev libeigen3-dev doctest-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libopenblas0-pthread libopenblas-dev libbenchmark-dev
+  zlib1g-dev  # program 10 reads the gzip-compressed CMU dictionary
   # docs and figures
   doxygen graphviz gnuplot-nox libjs-mathjax
 )

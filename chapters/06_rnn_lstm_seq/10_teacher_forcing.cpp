@@ -1,0 +1,343 @@
+/// \file
+/// Program 10: teacher forcing and exposure bias, on grapheme-to-phoneme conversion.
+///
+/// An encoder–decoder (a bidirectional LSTM over the letters, an LSTMCell over the phonemes) learns
+/// to pronounce English words from the CMU Pronouncing Dictionary. It is trained with one or more
+/// teacher-forcing schedules, and every epoch measures the validation loss twice: with the true
+/// previous phoneme fed to the decoder (teacher-forced) and with its own guesses (free-running).
+/// The difference is the exposure bias.
+///
+/// Train:   ch06_10_teacher_forcing --schedule always,inverse_sigmoid
+/// Predict: ch06_10_teacher_forcing --predict --checkpoint <out_dir>/checkpoints/g2p_inverse_sigmoid.pth aardvark
+#include "book/cli.h"
+#include "book/files.h"
+#include "book/log.h"
+#include "book/plot.h"
+#include "book/table.h"
+#include "book/timer.h"
+#include "book/torch_utils.h"
+#include "lib/g2p_data.h"
+#include "lib/g2p_model.h"
+
+#include <iostream>
+#include <map>
+
+namespace {
+
+constexpr const char* kProgram = "ch06_10_teacher_forcing";
+
+// [options]
+struct Options {
+  book::CommonOptions common;
+  std::string data_dir;                                         // folder holding cmudict/cmudict-g2p.tsv.gz
+  int train_words = 12000;                                      // training words (0 = all ~105k)
+  int eval_words = 1000;                                        // validation words, and test words
+  int epochs = 8;
+  int batch_size = 64;
+  int embed_dim = 64;
+  int hidden_dim = 128;
+  double dropout = 0.0;
+  double lr = 3e-3;
+  double max_grad_norm = 1.0;
+  std::vector<std::string> schedules = {"always", "inverse_sigmoid"};  // each is trained, same seed
+  double tf_end = 0.1;                                          // where the decaying schedules end
+  int samples = 8;                                              // test words shown after training
+  bool predict = false;
+  std::string checkpoint;
+  std::vector<std::string> words;
+};
+// [options]
+
+// Models larger than this are refused before anything is allocated.
+constexpr std::int64_t kMaxParameters = 50'000'000;
+
+void add_flags(CLI::App& app, Options& o) {
+  book::add_common_options(app, o.common, book::default_out_dir(kProgram));
+  app.add_option("--data_dir", o.data_dir, "Folder holding cmudict/cmudict-g2p.tsv.gz (default: $BOOK_DATA_DIR, then the shipped assets/data)");
+  app.add_option("--train_words", o.train_words, "Training words, a fixed sample of the training split (0 = all of it, about 105,000)")->capture_default_str()->check(book::int_range(0, 1'000'000));
+  app.add_option("--eval_words", o.eval_words, "Validation words, and as many test words (0 = the whole split, about 5,800 each)")->capture_default_str()->check(book::int_range(0, 1'000'000));
+  app.add_option("--epochs", o.epochs, "Training epochs")->capture_default_str()->check(book::int_range(1, 1000));
+  app.add_option("--batch_size", o.batch_size, "Words per batch")->capture_default_str()->check(book::int_range(1, 4096));
+  app.add_option("--embed_dim", o.embed_dim, "Letter and phoneme embedding size")->capture_default_str()->check(book::int_range(1, 1024));
+  app.add_option("--hidden_dim", o.hidden_dim, "Hidden size H of the decoder (and of each encoder direction)")->capture_default_str()->check(book::int_range(1, 2048));
+  app.add_option("--dropout", o.dropout, "Dropout on the embeddings and before the output layer")->capture_default_str()->check(book::real_range(0, 1, false, true));
+  app.add_option("--lr", o.lr, "Adam learning rate")->capture_default_str()->check(book::real_range(0, 10, true));
+  app.add_option("--max_grad_norm", o.max_grad_norm, "Clip the global gradient norm to this (0 = no clipping)")->capture_default_str()->check(book::real_range(0, 1e6));
+  app.add_option("--schedule", o.schedules, "Teacher-forcing schedules to train, comma-separated; each run starts from the same seed")
+      ->capture_default_str()->delimiter(',')->check(CLI::IsMember(ch06::tf_schedule_names()));
+  app.add_option("--tf_end", o.tf_end, "Teacher-forcing ratio the decaying schedules reach at the end of training")->capture_default_str()->check(book::real_range(0, 0.5, true, true));
+  app.add_option("--samples", o.samples, "Test words whose predictions are shown after training")->capture_default_str()->check(book::int_range(0, 1000));
+  app.add_flag("--predict", o.predict, "Pronounce WORDS (or stdin lines) with a saved checkpoint instead of training");
+  app.add_option("--checkpoint", o.checkpoint, "Checkpoint for --predict (default: <out_dir>/checkpoints/g2p_<last --schedule>.pth)");
+  app.add_option("words", o.words, "Words to pronounce with --predict; none = read one per line from stdin");
+}
+
+ch06::G2PConfig model_config(const Options& o) {
+  ch06::G2PConfig c;
+  c.embed_dim = o.embed_dim;
+  c.hidden_dim = o.hidden_dim;
+  c.dropout = o.dropout;
+  return c;
+}
+
+// Checks that need more than one flag, before anything is allocated or written.
+void check_flags(const Options& o) {
+  if (!o.predict && !o.words.empty()) throw book::UsageError("words on the command line need --predict");
+  if (o.schedules.empty()) throw book::UsageError("--schedule needs at least one schedule");
+  std::map<std::string, int> seen;
+  for (const auto& s : o.schedules) {
+    if (++seen[s] > 1) throw book::UsageError("--schedule lists '" + s + "' twice");
+  }
+  if (o.predict) return;
+  const std::int64_t parameters = ch06::g2p_parameter_count(model_config(o));
+  if (parameters > kMaxParameters) {
+    throw book::UsageError("--hidden_dim/--embed_dim give " + book::with_thousands(parameters) +
+                           " parameters; the limit is " + book::with_thousands(kMaxParameters));
+  }
+}
+
+// One trained schedule.
+struct ScheduleRun {
+  std::string name;
+  std::vector<ch06::G2PEpoch> history;
+  ch06::G2PEval test;
+  double train_seconds = 0;
+};
+
+book::Table history_table(const ScheduleRun& run) {
+  book::Table table({"epoch", "tf_ratio", "train_loss", "val_loss_teacher_forced", "val_loss_free_running",
+                     "exposure_gap", "val_per", "val_wer", "train_seconds"});
+  for (const auto& e : run.history) {
+    table.add_row({static_cast<std::int64_t>(e.epoch), e.tf_ratio, e.train_loss, e.val.tf_loss, e.val.free_loss,
+                   e.val.free_loss - e.val.tf_loss, e.val.per, e.val.wer, e.train_seconds});
+  }
+  return table;
+}
+
+// [plots]
+void write_figures(const std::vector<ScheduleRun>& runs, double tf_end, const book::fs::path& dir,
+                   spdlog::logger& log) {
+  const char* colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
+  std::string loss_plot;
+  std::string error_plot;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const std::string csv = "'g2p_history_" + runs[i].name + ".csv' skip 1";
+    const std::string color = std::string("lc rgb '") + colors[i % 5] + "'";
+    const std::string sep = i == 0 ? "plot " : ", \\\n     ";
+    loss_plot += sep + csv + " using 1:5 with linespoints pt 7 lw 2 " + color + " title '" + runs[i].name +
+                 ": free-running', \\\n     " + csv + " using 1:4 with linespoints pt 6 lw 2 dt 2 " + color +
+                 " title '" + runs[i].name + ": teacher-forced'";
+    error_plot += sep + csv + " using 1:8 with linespoints pt 7 lw 2 " + color + " title '" + runs[i].name +
+                  ": WER', \\\n     " + csv + " using 1:7 with linespoints pt 6 lw 2 dt 2 " + color + " title '" +
+                  runs[i].name + ": PER'";
+  }
+  const std::size_t n = runs.front().history.size();
+  const std::string epochs = fmt::format("set xrange [0.5:{}.5]\n{}", n, n <= 20 ? "set xtics 1\n" : "");
+  const auto wrote = [&](const std::optional<book::fs::path>& svg) {
+    if (svg) log.info("Wrote {}", svg->string());
+  };
+  wrote(book::plot_svg("set termoption noenhanced\nset title 'Exposure bias: validation loss with the true previous phoneme and with the model''s own guesses'\n"
+                       "set xlabel 'epoch'\nset ylabel 'masked cross-entropy per phoneme'\nset key top right\n"
+                       "set grid\nset yrange [0:*]\n" + epochs + loss_plot,
+                       dir / "g2p_exposure_bias.svg"));
+  wrote(book::plot_svg("set termoption noenhanced\nset title 'Greedy decoding on the validation words'\nset xlabel 'epoch'\n"
+                       "set ylabel 'error rate (%)'\nset key top right\nset grid\nset yrange [0:*]\n" + epochs + error_plot,
+                       dir / "g2p_error_rates.svg"));
+  // The five schedules themselves, over the fraction of training done.
+  book::Table curves({"progress", "always", "linear", "inverse_sigmoid", "exponential", "never"});
+  for (int k = 0; k <= 100; ++k) {
+    const double x = k / 100.0;
+    std::vector<book::Cell> row;
+    row.emplace_back(x);
+    for (const auto& name : ch06::tf_schedule_names()) {
+      row.push_back(ch06::teacher_forcing_ratio(ch06::parse_tf_schedule(name), x, tf_end));
+    }
+    curves.add_row(row);
+  }
+  curves.save_csv(dir / "g2p_tf_schedules.csv");
+  std::string curve_plot = "plot ";
+  for (int c = 2; c <= 6; ++c) {
+    curve_plot += std::string(c == 2 ? "" : ", ") + "'g2p_tf_schedules.csv' skip 1 using 1:" + std::to_string(c) +
+                  " with lines lw 2 lc rgb '" + colors[c - 2] + "' title '" +
+                  ch06::tf_schedule_names()[static_cast<std::size_t>(c - 2)] + "'";
+  }
+  wrote(book::plot_svg("set termoption noenhanced\nset title 'Teacher-forcing ratio over training (--tf_end " + fmt::format("{:g}", tf_end) +
+                       ")'\nset xlabel 'fraction of the training steps done'\nset ylabel 'P(next input = true phoneme)'\n"
+                       "set key outside right\nset grid\nset yrange [-0.05:1.05]\n" + curve_plot,
+                       dir / "g2p_tf_schedules.svg"));
+}
+// [plots]
+
+int train(const Options& o) {
+  auto log = book::get_logger(kProgram);
+  const book::fs::path out_dir = o.common.out_dir;
+  // [data]
+  const book::fs::path data_file = book::find_data_file(ch06::kCmudictFile, o.data_dir);
+  const std::vector<ch06::Pronunciation> dictionary = ch06::load_pronunciations(data_file);
+  const ch06::G2PSplit split = ch06::split_pronunciations(dictionary);
+  const auto train_set = ch06::take_first(split.train, static_cast<std::size_t>(o.train_words));
+  const auto val_set = ch06::take_first(split.validation, static_cast<std::size_t>(o.eval_words));
+  const auto test_set = ch06::take_first(split.test, static_cast<std::size_t>(o.eval_words));
+  // [data]
+  if (train_set.empty() || val_set.empty() || test_set.empty()) {
+    throw std::runtime_error("'" + data_file.string() + "' leaves an empty training, validation or test split (" +
+                             std::to_string(dictionary.size()) + " words); it needs more words");
+  }
+  book::ensure_writable_dir(out_dir);
+  book::RunContext run = book::start_run(o.common);
+  log->info("Using device: {} | threads: torch {}, BLAS {} | {}", run.device.str(), run.threads.torch_threads,
+            run.threads.blas_threads, run.threads.blas);
+  log->info("Read {} words from {}", book::with_thousands(static_cast<std::int64_t>(dictionary.size())),
+            data_file.string());
+  log->info("Split by word hash: {} train / {} validation / {} test; using {} / {} / {}",
+            book::with_thousands(static_cast<std::int64_t>(split.train.size())),
+            book::with_thousands(static_cast<std::int64_t>(split.validation.size())),
+            book::with_thousands(static_cast<std::int64_t>(split.test.size())),
+            book::with_thousands(static_cast<std::int64_t>(train_set.size())),
+            book::with_thousands(static_cast<std::int64_t>(val_set.size())),
+            book::with_thousands(static_cast<std::int64_t>(test_set.size())));
+  log->info("Vocabularies: {} letter ids (<pad>, a-z), {} phoneme ids (<pad>, <sos>, <eos>, 39 ARPAbet phonemes)",
+            ch06::kLetterVocabSize, ch06::kPhonemeVocabSize);
+  log->info("Hyperparameters: epochs={} batch_size={} embed_dim={} hidden_dim={} dropout={} lr={} max_grad_norm={} "
+            "tf_end={} seed={}",
+            o.epochs, o.batch_size, o.embed_dim, o.hidden_dim, o.dropout, o.lr, o.max_grad_norm, o.tf_end,
+            o.common.seed);
+
+  const ch06::G2PConfig config = model_config(o);
+  const book::fs::path results = out_dir / "results";
+  std::vector<ScheduleRun> runs;
+  nlohmann::json metrics = nlohmann::json::object();
+  for (const std::string& name : o.schedules) {
+    // [schedule_run]
+    // Every schedule starts from the same weights and sees the same batches: only the
+    // teacher-forcing ratio differs.
+    book::seed_torch(o.common.seed);
+    book::Rng rng(o.common.seed);
+    ch06::G2PModel model(config);
+    model->to(run.device);
+    ch06::G2PFitOptions fit;
+    fit.epochs = o.epochs;
+    fit.batch_size = o.batch_size;
+    fit.lr = o.lr;
+    fit.max_grad_norm = o.max_grad_norm;
+    fit.schedule = ch06::parse_tf_schedule(name);
+    fit.tf_end = o.tf_end;
+    // [schedule_run]
+    log->info("=== Schedule '{}' ===", name);
+    if (runs.empty()) book::log_model_info(*log, *model);
+    ScheduleRun result;
+    result.name = name;
+    // [loop]
+    result.history = ch06::fit_g2p(model, train_set, val_set, fit, rng, [&](const ch06::G2PEpoch& e) {
+      log->info("[{}] epoch {}/{} | tf ratio {:.2f} | train loss {:.4f} | val loss: teacher-forced {:.4f}, "
+                "free-running {:.4f}, gap {:.4f} | val PER {:.2f}% WER {:.2f}% | {:.1f} s + {:.1f} s",
+                name, e.epoch, o.epochs, e.tf_ratio, e.train_loss, e.val.tf_loss, e.val.free_loss,
+                e.val.free_loss - e.val.tf_loss, e.val.per, e.val.wer, e.train_seconds, e.val.seconds);
+    });
+    result.test = ch06::evaluate_g2p(model, test_set, o.batch_size);
+    // [loop]
+    for (const auto& e : result.history) result.train_seconds += e.train_seconds;
+    log->info("[{}] test ({} words): PER {:.2f}% WER {:.2f}% | training took {:.1f} s", name, result.test.words,
+              result.test.per, result.test.wer, result.train_seconds);
+    if (o.samples > 0) {
+      const auto shown = ch06::take_first(test_set, static_cast<std::size_t>(o.samples));
+      std::vector<std::string> words;
+      for (const auto& p : shown) words.push_back(p.word);
+      const auto predicted = ch06::predict_words(model, words);
+      for (std::size_t i = 0; i < shown.size(); ++i) {
+        const std::string reference = ch06::phonemes_to_string(shown[i].phonemes);
+        log->info("[{}]   {:<14} -> {:<28} {}", name, shown[i].word, predicted[i].phonemes,
+                  predicted[i].phonemes == reference ? "(right)" : "(reference: " + reference + ")");
+      }
+    }
+    const auto checkpoint = out_dir / "checkpoints" / ("g2p_" + name + ".pth");
+    book::save_checkpoint(*model, ch06::g2p_meta(config, fit.schedule), checkpoint);
+    log->info("Wrote {}", checkpoint.string());
+    const book::Table table = history_table(result);
+    table.save_csv(results / ("g2p_history_" + name + ".csv"));
+    nlohmann::json epochs = nlohmann::json::array();
+    for (const auto& e : result.history) {
+      epochs.push_back({{"epoch", e.epoch}, {"tf_ratio", e.tf_ratio}, {"train_loss", e.train_loss},
+                        {"val_loss_teacher_forced", e.val.tf_loss}, {"val_loss_free_running", e.val.free_loss},
+                        {"val_per", e.val.per}, {"val_wer", e.val.wer}, {"train_seconds", e.train_seconds}});
+    }
+    metrics[name] = {{"epochs", epochs},
+                     {"test_per", result.test.per},
+                     {"test_wer", result.test.wer},
+                     {"train_seconds", result.train_seconds}};
+    runs.push_back(std::move(result));
+  }
+
+  // [exposure_bias]
+  book::Table summary({"schedule", "tf_ratio_last_epoch", "val_loss_teacher_forced", "val_loss_free_running",
+                       "exposure_gap", "val_per", "val_wer", "test_per", "test_wer", "train_seconds"},
+                      4);
+  for (const auto& r : runs) {
+    const ch06::G2PEpoch& last = r.history.back();
+    summary.add_row({r.name, last.tf_ratio, last.val.tf_loss, last.val.free_loss, last.val.free_loss - last.val.tf_loss,
+                     last.val.per, last.val.wer, r.test.per, r.test.wer, r.train_seconds});
+  }
+  // [exposure_bias]
+  log->info("Exposure bias after the last epoch (losses per phoneme on the validation words; gap = free-running "
+            "minus teacher-forced; error rates in %):");
+  std::cout << summary.to_text() << std::flush;
+  if (runs.size() > 1) {
+    const double first_gap = runs.front().history.back().val.free_loss - runs.front().history.back().val.tf_loss;
+    for (std::size_t i = 1; i < runs.size(); ++i) {
+      const double gap = runs[i].history.back().val.free_loss - runs[i].history.back().val.tf_loss;
+      log->info("Gap of '{}' vs '{}': {:.4f} vs {:.4f} ({})", runs[i].name, runs.front().name, gap, first_gap,
+                gap < first_gap ? fmt::format("{:.1f}x smaller", first_gap / std::max(gap, 1e-12))
+                                : fmt::format("{:.1f}x larger", gap / std::max(first_gap, 1e-12)));
+    }
+  }
+  summary.save_csv(results / "g2p_exposure_bias.csv");
+  book::write_json(results / "metrics.json", metrics);
+  write_figures(runs, o.tf_end, results, *log);
+  log->info("Wrote {}", (results / "g2p_exposure_bias.csv").string());
+  log->info("Wrote {}", (results / "g2p_history_<schedule>.csv").string());
+  log->info("Wrote {}", (results / "metrics.json").string());
+  return book::kExitOk;
+}
+
+// [predict]
+int predict(const Options& o) {
+  book::apply_threads(o.common.threads);
+  const book::fs::path checkpoint = o.checkpoint.empty()
+      ? book::fs::path(o.common.out_dir) / "checkpoints" / ("g2p_" + o.schedules.back() + ".pth")
+      : book::fs::path(o.checkpoint);
+  ch06::G2PModel model = ch06::load_g2p(checkpoint);
+  std::vector<std::string> words = o.words;
+  if (words.empty()) {
+    for (std::string line; std::getline(std::cin, line);) words.push_back(line);
+  }
+  if (words.empty()) throw std::runtime_error("no words to pronounce: give them on the command line or on stdin");
+  int failures = 0;
+  std::size_t i = 0;
+  for (const auto& p : ch06::predict_words(model, words)) {
+    ++i;
+    if (!p.error.empty()) {
+      std::cerr << kProgram << ": error: word " << i << ": " << p.error << '\n';
+      ++failures;
+      continue;
+    }
+    std::cout << fmt::format("{:<16} {}\n", p.word, p.phonemes);
+  }
+  return failures == 0 ? book::kExitOk : book::kExitRuntimeError;
+}
+// [predict]
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Chapter 06, program 10: teacher forcing and exposure bias on grapheme-to-phoneme conversion\n"
+               "(CMU Pronouncing Dictionary; a bidirectional LSTM encoder and an LSTMCell decoder).\n"
+               "Each --schedule is trained from the same seed; every epoch reports the training loss, the\n"
+               "validation loss teacher-forced and free-running, and the phoneme and word error rates.",
+               kProgram};
+  Options options;
+  add_flags(app, options);
+  return book::run_program(app, argc, argv, [&] {
+    check_flags(options);
+    return options.predict ? predict(options) : train(options);
+  });
+}

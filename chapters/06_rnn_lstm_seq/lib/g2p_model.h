@@ -1,0 +1,172 @@
+#pragma once
+/// \file
+/// Program 10's model and training: an encoder–decoder for grapheme-to-phoneme conversion. A
+/// bidirectional LSTM reads the letters; an LSTMCell, driven one step at a time, writes the
+/// phonemes. Teacher forcing, scheduled sampling, greedy decoding, the masked loss and the error
+/// rates live here, so that the program and its tests run the same code.
+#include "book/rng.h"
+#include "lib/g2p_data.h"
+
+#include <torch/torch.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ch06 {
+
+/// The sizes of a G2PModel.
+struct G2PConfig {
+  std::int64_t embed_dim = 64;    ///< letter and phoneme embedding width
+  std::int64_t hidden_dim = 256;  ///< H: the decoder's state; the encoder has H per direction
+  double dropout = 0.0;           ///< on the embeddings and before the output layer
+};
+
+/// The parameter count of the model `config` describes: letter embedding 27·E; encoder LSTM
+/// 2 directions × 4·(H·E + H·H + 2H); bridge 2 × (2H·H + H); phoneme embedding 42·E; decoder
+/// LSTMCell 4·(H·E + H·H + 2H); output layer H·42 + 42.
+std::int64_t g2p_parameter_count(const G2PConfig& config);
+
+/// The decoder's recurrent state (h, c), each [B, H].
+struct DecoderState {
+  torch::Tensor h;  ///< hidden state
+  torch::Tensor c;  ///< cell state
+};
+
+/// A padded batch of (word, pronunciation) pairs.
+struct G2PBatch {
+  torch::Tensor letters;  ///< letter ids [B, S], right-padded with kLetterPad
+  torch::Tensor lengths;  ///< letters per word [B], int64 on the CPU
+  torch::Tensor targets;  ///< phoneme ids followed by `<eos>` [B, T], right-padded with kPhonemePad
+  std::vector<std::vector<std::int64_t>> references;  ///< each word's phonemes, without `<eos>`
+};
+
+/// The collator: the entries at `rows` as one batch, in the given order.
+G2PBatch collate_g2p(const std::vector<Pronunciation>& data, const std::vector<std::size_t>& rows);
+
+/// Encoder: letter embedding → bidirectional LSTM over packed input → the two final states
+/// [h_fwd; h_bwd] and [c_fwd; c_bwd] → a linear bridge (tanh for h) to the decoder's first state.
+/// Decoder: phoneme embedding → LSTMCell → Linear → logits over the 42 phoneme ids, one step per
+/// call, so the caller decides what the next input is.
+class G2PModelImpl : public torch::nn::Module {
+ public:
+  /// Builds the layers.
+  explicit G2PModelImpl(const G2PConfig& config);
+  /// Reads padded letter ids [B, S] with lengths [B] (int64, CPU); returns the decoder's first state.
+  DecoderState encode(const torch::Tensor& letters, const torch::Tensor& lengths);
+  /// One decoder step: the previous phoneme ids [B] and the state in, logits [B, 42] out; `state`
+  /// is advanced in place.
+  torch::Tensor decode_step(const torch::Tensor& previous, DecoderState& state);
+  /// The sizes the model was built with.
+  const G2PConfig& config() const { return config_; }
+  /// Prints the layers as `G2PModel(...)`.
+  void pretty_print(std::ostream& stream) const override;
+
+ private:
+  G2PConfig config_;
+  torch::nn::Embedding letter_embedding_{nullptr};
+  torch::nn::LSTM encoder_{nullptr};
+  torch::nn::Linear bridge_h_{nullptr};
+  torch::nn::Linear bridge_c_{nullptr};
+  torch::nn::Embedding phoneme_embedding_{nullptr};
+  torch::nn::LSTMCell decoder_{nullptr};
+  torch::nn::Linear output_{nullptr};
+  torch::nn::Dropout dropout_{nullptr};
+};
+TORCH_MODULE(G2PModel);
+
+/// The decoder's best guess for each row of `logits` [B, 42], among `<eos>` and the phonemes
+/// (never `<pad>` or `<sos>`).
+torch::Tensor greedy_token(const torch::Tensor& logits);
+
+/// Runs the decoder over the batch's target length T and returns the logits [B, T, 42]. Before each
+/// step after the first, each word independently takes the true previous phoneme with probability
+/// `ratio` (teacher forcing) and the model's own greedy guess otherwise (scheduled sampling, the
+/// guess detached from the graph). ratio 1 = pure teacher forcing, 0 = free running. The coin flips
+/// use torch's global generator, so torch::manual_seed makes them repeatable.
+torch::Tensor decode_scheduled(G2PModel& model, const G2PBatch& batch, double ratio);
+
+/// Masked cross-entropy: the mean of −log p(target) over the positions whose target is not
+/// kPhonemePad. `logits` [B, T, V], `targets` [B, T]. Padding changes neither the value nor the
+/// gradient.
+torch::Tensor masked_cross_entropy(const torch::Tensor& logits, const torch::Tensor& targets);
+
+/// Greedy decoding of a batch: feed each guess back, stop a word at `<eos>` or after
+/// max_decode_steps(its letters). Returns the phoneme ids of each word (without `<eos>`).
+/// If `free_logits` is given, it receives the logits of the first T steps [B, T, 42] (T = the
+/// batch's target length), for the free-running loss.
+std::vector<std::vector<std::int64_t>> greedy_decode(G2PModel& model, const G2PBatch& batch,
+                                                     torch::Tensor* free_logits = nullptr);
+
+/// What one evaluation pass measured.
+struct G2PEval {
+  double tf_loss = 0;    ///< masked loss per phoneme, decoder fed the true previous phonemes
+  double free_loss = 0;  ///< the same targets, decoder fed its own greedy guesses
+  double per = 0;        ///< phoneme error rate of greedy decoding, percent
+  double wer = 0;        ///< word error rate of greedy decoding, percent
+  std::int64_t words = 0;  ///< words evaluated
+  double seconds = 0;    ///< wall time
+};
+
+/// Evaluates `model` on `data` in batches of `batch_size` (eval mode, no gradients).
+G2PEval evaluate_g2p(G2PModel& model, const std::vector<Pronunciation>& data, std::int64_t batch_size);
+
+/// The batches of one training pass: shuffled with `rng`, then sorted by length within pools of 16
+/// batches (so a batch's words have similar lengths and little padding), then the batches shuffled.
+std::vector<G2PBatch> make_g2p_batches(const std::vector<Pronunciation>& data, std::int64_t batch_size,
+                                       book::Rng& rng);
+
+/// How fit_g2p trains.
+struct G2PFitOptions {
+  int epochs = 10;                        ///< full passes over the training words
+  std::int64_t batch_size = 64;           ///< words per batch
+  double lr = 2e-3;                       ///< Adam's learning rate
+  double max_grad_norm = 1.0;             ///< clip threshold (0 = no clipping)
+  TfSchedule schedule = TfSchedule::kAlways;  ///< how the teacher-forcing ratio moves
+  double tf_end = 0.1;                    ///< where the decaying schedules end, in (0, 0.5)
+  bool progress = true;                   ///< a progress bar per epoch on a terminal
+};
+
+/// One epoch's record.
+struct G2PEpoch {
+  int epoch = 0;              ///< from 1
+  double tf_ratio = 0;        ///< mean teacher-forcing ratio over the epoch's steps
+  double train_loss = 0;      ///< masked loss per phoneme under that epoch's ratio
+  double train_seconds = 0;   ///< wall time of the training pass
+  G2PEval val;                ///< the validation pass after it
+};
+
+/// Called after each epoch.
+using G2PEpochCallback = std::function<void(const G2PEpoch&)>;
+
+/// Trains with Adam, masked cross-entropy and clipping. Step i of N (N = epochs × batches per
+/// epoch) uses the ratio teacher_forcing_ratio(schedule, i / N, tf_end). After each epoch the model
+/// is evaluated on `val`. Throws std::runtime_error if the loss stops being finite.
+std::vector<G2PEpoch> fit_g2p(G2PModel& model, const std::vector<Pronunciation>& train,
+                              const std::vector<Pronunciation>& val, const G2PFitOptions& options, book::Rng& rng,
+                              const G2PEpochCallback& on_epoch = nullptr);
+
+/// What a checkpoint stores besides the weights.
+nlohmann::json g2p_meta(const G2PConfig& config, TfSchedule schedule);
+
+/// Loads a checkpoint written by program 10 (eval mode). Throws std::runtime_error with a one-line
+/// reason if it is missing, corrupt or not a G2P model.
+G2PModel load_g2p(const std::filesystem::path& path);
+
+/// The answer for one input word.
+struct WordPrediction {
+  std::string input;     ///< as given
+  std::string word;      ///< as read (lower case), empty on error
+  std::string phonemes;  ///< "AA R D V AA R K", empty on error
+  std::string error;     ///< why there is no answer, else empty
+};
+
+/// Pronounces `words` (greedy decoding, one batch). Words that check_word refuses get an error;
+/// the others an answer.
+std::vector<WordPrediction> predict_words(G2PModel& model, const std::vector<std::string>& words);
+
+}  // namespace ch06
