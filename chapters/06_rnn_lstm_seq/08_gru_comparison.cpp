@@ -211,13 +211,13 @@ void show_long_range(const Options& o, const book::fs::path& out_dir) {
                  "may change the order.\n";
   }
   std::cout.flush();  // gnuplot writes to the same terminal
-  const auto path = out_dir / "accuracy_vs_length.csv";
+  const auto path = out_dir / "gru_accuracy_vs_length.csv";
   csv.save_csv(path);
   const auto svg = book::plot_svg(
       fmt::format("set grid\nset key bottom left\nset logscale x\nset xrange [{:g}:{:g}]\nset xtics ({})\nset xlabel 'sequence length T (dependency distance T - 1)'\n"
                   "set ylabel 'test accuracy (%)'\nset yrange [0:105]\n"
                   "set title 'Remembering the first token: RNN vs GRU vs LSTM'\n"
-                  "plot 'accuracy_vs_length.csv' using 1:2 skip 1 with linespoints lw 2 pt 7 title 'RNN', "
+                  "plot 'gru_accuracy_vs_length.csv' using 1:2 skip 1 with linespoints lw 2 pt 7 title 'RNN', "
                   "'' using 1:3 skip 1 with linespoints lw 2 pt 5 title 'GRU', "
                   "'' using 1:4 skip 1 with linespoints lw 2 pt 9 title 'LSTM', "
                   "{:.2f} with lines dt 2 lc rgb '#888888' title 'chance'\n",
@@ -225,7 +225,7 @@ void show_long_range(const Options& o, const book::fs::path& out_dir) {
                   1.25 * static_cast<double>(*std::max_element(o.lengths.begin(), o.lengths.end())),
                   fmt::join(o.lengths, ", "),
                   100.0 / static_cast<double>(t.classes)),
-      out_dir / "accuracy_vs_length.svg");
+      out_dir / "gru_accuracy_vs_length.svg");
   std::cout << "Wrote " << path.string() << '\n';
   if (svg) std::cout << "Wrote " << svg->string() << '\n';
 }

@@ -216,11 +216,11 @@ TEST_CASE("the program runs small, writes its CSVs and figure, and refuses bad f
                                                    dir.path().string()});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(r.out.find("within 1e-6") != std::string::npos);
-  for (const char* file : {"parameters.csv", "speed.csv", "accuracy_vs_length.csv", "accuracy_vs_length.gp"}) {
+  for (const char* file : {"parameters.csv", "speed.csv", "gru_accuracy_vs_length.csv", "gru_accuracy_vs_length.gp"}) {
     CAPTURE(file);
     CHECK(book::fs::exists(dir / file));
   }
-  CHECK(book::test::count_lines(book::read_file(dir / "accuracy_vs_length.csv")) == 3);  // header + T 3, 4
+  CHECK(book::test::count_lines(book::read_file(dir / "gru_accuracy_vs_length.csv")) == 3);  // header + T 3, 4
 
   const ProcessResult bad = book::test::run_process({exe, "--lengths", "1", "--out_dir", dir.path().string()});
   CHECK(bad.exit_code == 2);
