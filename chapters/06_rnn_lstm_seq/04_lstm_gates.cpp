@@ -154,16 +154,17 @@ void show_gates(const Options& o, book::RunContext& run, const book::fs::path& o
   }
   std::cout << table.to_text();
   // What the trace shows, in numbers: the memory unit's gates over the distractors, and its final C per class.
-  double f_min = 1, f_sum = 0, i_sum = 0;
+  double f_min = 1, f_max = 0, f_sum = 0, i_sum = 0;
   for (std::size_t s = 1; s < g.steps.size(); ++s) {
     f_min = std::min(f_min, g.steps[s].f(u));
+    f_max = std::max(f_max, g.steps[s].f(u));
     f_sum += g.steps[s].f(u);
     i_sum += g.steps[s].i(u);
   }
   const double distractor_steps = static_cast<double>(g.steps.size() - 1);
-  std::cout << fmt::format("Over the distractors unit {} keeps f between {:.3f} and 1 (mean {:.3f}): each step keeps that "
+  std::cout << fmt::format("Over the distractors unit {} keeps f between {:.3f} and {:.3f} (mean {:.3f}): each step keeps that "
                            "share of C.\nIts input gate is {:.3f} at the signal and {:.3f} on average after it.\n",
-                           u, f_min, f_sum / distractor_steps, g.steps[0].i(u), i_sum / distractor_steps);
+                           u, f_min, f_max, f_sum / distractor_steps, g.steps[0].i(u), i_sum / distractor_steps);
   std::cout << "Its final C_T, averaged over the test sequences of each class (the head reads h_T = o * tanh(C_T)):";
   const Eigen::Index T = g.class_cell.cols();
   for (Eigen::Index k = 0; k < g.class_cell.rows(); ++k) {
