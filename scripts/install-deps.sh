@@ -12,6 +12,8 @@ PACKAGES=(
   zlib1g-dev  # program 10 reads the gzip-compressed CMU dictionary
   # docs and figures
   doxygen graphviz gnuplot-nox libjs-mathjax
+  # benchmarks (bench/run.sh)
+  time
 )
 
 say() { printf 'install-deps: %s\n' "$*"; }
