@@ -46,6 +46,7 @@ EpochStats train_epoch(torch::nn::Module& model, const ForwardFn& forward, torch
   const auto parameters = model.parameters();
   for (const Batch& batch : batches) {
     ++step;
+    // [train step]
     optimizer.zero_grad();
     const torch::Tensor logits = forward(batch);
     const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.targets);
@@ -57,6 +58,7 @@ EpochStats train_epoch(torch::nn::Module& model, const ForwardFn& forward, torch
       max_norm_seen = std::max(max_norm_seen, norm);
     }
     optimizer.step();
+    // [train step]
     const std::int64_t n = batch.targets.size(0);
     loss_sum += loss_value * static_cast<double>(n);
     correct += logits.argmax(1).eq(batch.targets).sum().item<std::int64_t>();
