@@ -12,6 +12,8 @@
 # 3. (--build-times) a clean build of all programs and tests, a rebuild after touching one
 #    program, and the whole test suite, in a fresh build folder.
 # 4. Peak resident memory of the main job (/usr/bin/time).
+# 5. Google Benchmark: one LSTM cell step, the from-scratch Eigen cell against LibTorch's, batch 1,
+#    hidden sizes 8..512 (bench_cell), medians of N repetitions and the ratio.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -32,7 +34,8 @@ done
 [[ -x /usr/bin/time ]] || { echo "bench/run.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 main="$build/bin/ch06_main"
 gemm="$build/bin/bench_gemm_peak"
-[[ -x "$main" && -x "$gemm" ]] || { echo "bench/run.sh: build first: cmake --build --preset default" >&2; exit 1; }
+cell="$build/bin/bench_cell"
+[[ -x "$main" && -x "$gemm" && -x "$cell" ]] || { echo "bench/run.sh: build first: cmake --build --preset default" >&2; exit 1; }
 if [[ $python -eq 1 ]] && ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   echo "note: python3 has no torch (apt-get install python3-torch); skipping the Python rows"
   python=0
@@ -99,5 +102,11 @@ if [[ $build_times -eq 1 ]]; then
   s=$(date +%s.%N); ctest --test-dir "$fresh" -j2 >/dev/null || echo "(some tests failed)"; e=$(date +%s.%N)
   echo "whole test suite: $(echo "$s $e" | awk '{printf "%.0f", $2-$1}') s"
 fi
+echo
+echo "== 5. one LSTM cell step, batch 1, double, 1 thread: from-scratch Eigen vs LibTorch (bench_cell, CPU time, median of $runs)"
+"$cell" --benchmark_repetitions="$runs" --benchmark_report_aggregates_only=true --benchmark_format=csv 2>/dev/null |
+  awk -F, '/_median"/ { n = $1; gsub(/"|_median/, "", n); split(n, p, "/"); t[p[2] "/" p[3]] = $4 }
+           END { printf "%-6s %12s %12s %15s\n", "H", "eigen_ns", "libtorch_ns", "libtorch/eigen";
+                 for (h = 8; h <= 512; h *= 2) printf "%-6d %12.0f %12.0f %14.2fx\n", h, t["eigen/" h], t["libtorch/" h], t["libtorch/" h] / t["eigen/" h] }'
 echo
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
