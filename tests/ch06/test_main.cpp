@@ -196,6 +196,62 @@ TEST_CASE("the padded path gives the packed path's final states, head features a
   }
 }
 
+TEST_CASE("the fused path gives the packed path's final states, logits and gradients in float64") {
+  EncodedNames data;
+  data.ids = {{2, 3, 4}, {5, 6, 7, 8, 9, 2}, {3}, {4, 4, 4, 4}, {9, 8, 7, 6, 5, 4}, {7, 2}};  // unsorted lengths
+  data.labels = {0, 1, 2, 3, 4, 1};
+  const book::Batch b = collate(data, {0, 1, 2, 3, 4, 5});
+  for (auto cell : {CellType::kRnn, CellType::kLstm, CellType::kGru}) {
+    for (bool bidirectional : {false, true}) {
+      for (int layers : {1, 2}) {
+        CAPTURE(cell_type_name(cell));
+        CAPTURE(bidirectional);
+        CAPTURE(layers);
+        torch::manual_seed(13);
+        ClassifierConfig c;
+        c.cell = cell;
+        c.vocab_size = 10;
+        c.embed_dim = 6;
+        c.hidden_dim = 5;
+        c.num_layers = layers;
+        c.bidirectional = bidirectional;
+        c.dropout = 0.0;  // train mode stays deterministic
+        DynamicRNNClassifier model(c);
+        model->to(torch::kFloat64);
+        model->train();
+        const auto packed = model->final_states(b.inputs, b.lengths, RecurrentPath::kPacked);
+        const auto fused = model->final_states(b.inputs, b.lengths, RecurrentPath::kFused);
+        REQUIRE(packed.sizes() == fused.sizes());
+        REQUIRE(fused.dtype() == torch::kFloat64);
+        CHECK((packed - fused).abs().max().item<double>() < 1e-10);
+        struct Result {
+          torch::Tensor logits;
+          std::vector<torch::Tensor> grads;
+        };
+        auto run = [&](RecurrentPath path) {
+          model->zero_grad();
+          model->set_path(path);
+          Result r;
+          r.logits = model->forward(b.inputs, b.lengths);
+          torch::nn::functional::cross_entropy(r.logits, b.targets).backward();
+          for (const auto& p : model->parameters()) r.grads.push_back(p.grad().clone());
+          return r;
+        };
+        const Result p = run(RecurrentPath::kPacked);
+        const Result f = run(RecurrentPath::kFused);
+        CHECK((p.logits - f.logits).abs().max().item<double>() < 1e-10);
+        const auto names = model->named_parameters().keys();
+        REQUIRE(p.grads.size() == names.size());
+        for (std::size_t i = 0; i < p.grads.size(); ++i) {
+          CAPTURE(names[i]);  // every recurrent weight and bias, the embedding and the head
+          CHECK(p.grads[i].abs().max().item<double>() > 0.0);
+          CHECK((p.grads[i] - f.grads[i]).abs().max().item<double>() < 1e-9);
+        }
+      }
+    }
+  }
+}
+
 namespace {
 
 // The small, fast configuration the training tests use.

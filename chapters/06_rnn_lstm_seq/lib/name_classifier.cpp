@@ -1,5 +1,7 @@
 #include "lib/name_classifier.h"
 
+#include "lib/fused_rnn.h"
+
 #include "book/text.h"
 #include "book/torch_utils.h"
 
@@ -116,12 +118,18 @@ std::pair<rnn_utils::PackedSequence, torch::Tensor> DynamicRNNClassifierImpl::ru
 RecurrentPath parse_recurrent_path(const std::string& name) {
   if (name == "packed") return RecurrentPath::kPacked;
   if (name == "padded") return RecurrentPath::kPadded;
-  throw std::invalid_argument("unknown recurrent path '" + name + "'; choose packed or padded");
+  if (name == "fused") return RecurrentPath::kFused;
+  throw std::invalid_argument("unknown recurrent path '" + name + "'; choose packed, padded or fused");
 }
 
 torch::Tensor DynamicRNNClassifierImpl::final_states(const torch::Tensor& ids, const torch::Tensor& lengths,
                                                      RecurrentPath path) {
-  return path == RecurrentPath::kPacked ? run(ids, lengths).second : run_padded(ids, lengths);
+  switch (path) {
+    case RecurrentPath::kPadded: return run_padded(ids, lengths);
+    case RecurrentPath::kFused: return run_fused(ids, lengths);
+    case RecurrentPath::kPacked: break;
+  }
+  return run(ids, lengths).second;
 }
 
 namespace {
@@ -174,6 +182,37 @@ torch::Tensor DynamicRNNClassifierImpl::run_padded(const torch::Tensor& ids, con
     x = torch::cat({forward_out, gather_steps(backward_rev, reverse)}, 2);
   }
   return torch::stack(finals);
+}
+
+torch::Tensor DynamicRNNClassifierImpl::run_fused(const torch::Tensor& ids, const torch::Tensor& lengths) {
+  const torch::Tensor embedded = dropout_(embedding_(ids));
+  const auto packed = rnn_utils::pack_padded_sequence(embedded, lengths, /*batch_first=*/true,
+                                                      /*enforce_sorted=*/false);
+  const torch::Tensor& batch_sizes = packed.batch_sizes();
+  const std::int64_t batch = ids.size(0);
+  // Packed row of each sorted sequence's last real step: offset of step L − 1 plus its rank.
+  const torch::Tensor step_start = batch_sizes.cumsum(0) - batch_sizes;
+  const torch::Tensor sorted_lengths = lengths.to(torch::kInt64).index_select(0, packed.sorted_indices());
+  const torch::Tensor last_row = step_start.index_select(0, sorted_lengths - 1) + torch::arange(batch, torch::kInt64);
+  const auto& params = named_parameters(/*recurse=*/true);
+  const double between = config_.num_layers > 1 ? config_.dropout : 0.0;
+  const std::int64_t directions = config_.bidirectional ? 2 : 1;
+  torch::Tensor x = packed.data();  // [N, E]
+  std::vector<torch::Tensor> finals;
+  for (std::int64_t layer = 0; layer < config_.num_layers; ++layer) {
+    if (layer > 0) x = torch::dropout(x, between, is_training());
+    std::vector<torch::Tensor> outputs;
+    for (std::int64_t d = 0; d < directions; ++d) {
+      const std::string suffix = "_l" + std::to_string(layer) + (d == 1 ? "_reverse" : "");
+      const RecurrentWeights w{params["rnn.weight_ih" + suffix], params["rnn.weight_hh" + suffix],
+                               params["rnn.bias_ih" + suffix], params["rnn.bias_hh" + suffix]};
+      outputs.push_back(fused_recurrent_layer(config_.cell, x, w, batch_sizes, /*reverse=*/d == 1));
+      // forward: the state at each sequence's last step; backward: the state at step 0 (rows 0 … B−1)
+      finals.push_back(d == 0 ? outputs.back().index_select(0, last_row) : outputs.back().narrow(0, 0, batch));
+    }
+    if (layer + 1 < config_.num_layers) x = directions == 1 ? outputs[0] : torch::cat(outputs, 1);
+  }
+  return torch::stack(finals).index_select(1, packed.unsorted_indices());  // back to the batch order
 }
 
 // [head]

@@ -48,8 +48,8 @@ std::int64_t expected_parameter_count(const ClassifierConfig& config);
 /// both the inputs and the weights).
 double recurrent_gemm_flops(const ClassifierConfig& config, std::int64_t tokens, bool training);
 
-/// How the recurrent layer runs over a padded batch. Both compute the same function (a test checks
-/// the outputs and final states agree), so a checkpoint works with either.
+/// How the recurrent layer runs over a padded batch. All three compute the same function (tests check
+/// the final states, logits and gradients agree), so a checkpoint works with any of them.
 enum class RecurrentPath {
   /// As the original: pack the batch (unsorted, CPU lengths) and run the module on it.
   kPacked,
@@ -58,9 +58,13 @@ enum class RecurrentPath {
   /// both directions and never reach a real output. Faster on the CPU: the packed path's backward
   /// pass zero-fills and adds a gradient the size of the whole batch at every time step.
   kPadded,
+  /// Pack the batch, then run each layer and direction as one custom autograd function
+  /// (fused_recurrent_layer): per step one GEMM on the active rows and one C++ loop for the gates;
+  /// the input projection and, in backward, the weight and input gradients as one GEMM each.
+  kFused,
 };
 
-/// "packed" or "padded" → the path. Throws std::invalid_argument naming both.
+/// "packed", "padded" or "fused" → the path. Throws std::invalid_argument naming the three.
 RecurrentPath parse_recurrent_path(const std::string& name);
 
 /// Embedding → dropout → pack (unsorted, CPU lengths) → RNN/LSTM/GRU → the last layer's final
@@ -95,6 +99,8 @@ class DynamicRNNClassifierImpl : public torch::nn::Module {
   torch::Tensor run_padded(const torch::Tensor& ids, const torch::Tensor& lengths);
   // One layer in one direction over time-first input [T, B, in] → outputs [T, B, H].
   torch::Tensor run_layer(const torch::Tensor& input, std::int64_t layer, bool reverse);
+  // The fused path: final states [L·D, B, H] of every layer and direction.
+  torch::Tensor run_fused(const torch::Tensor& ids, const torch::Tensor& lengths);
   ClassifierConfig config_;
   RecurrentPath path_ = RecurrentPath::kPacked;
   torch::nn::Embedding embedding_{nullptr};

@@ -1,0 +1,380 @@
+#include "lib/fused_rnn.h"
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace ch06 {
+
+namespace {
+
+using torch::Tensor;
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// σ(x) = 1 / (1 + e^−x) and tanh x = 2σ(2x) − 1. Both go through exp, which is several times
+// faster than the C library's tanh (it calls expm1); the difference is an absolute error of about
+// one unit in the last place near 0.
+template <typename T>
+inline T sigmoid(T x) {
+  return T(1) / (T(1) + std::exp(-x));
+}
+
+template <typename T>
+inline T tanh_fast(T x) {
+  return T(2) / (T(1) + std::exp(T(-2) * x)) - T(1);
+}
+
+// The time steps of a packed batch: how many rows each has, where they start in the packed data,
+// and the order the recurrence visits them (0 … T−1 forward, T−1 … 0 backward).
+struct Steps {
+  std::vector<std::int64_t> rows;
+  std::vector<std::int64_t> offset;
+  std::vector<std::int64_t> order;
+};
+
+Steps make_steps(const Tensor& batch_sizes, bool reverse) {
+  const Tensor sizes = batch_sizes.to(torch::kInt64).contiguous();
+  const auto* b = sizes.data_ptr<std::int64_t>();
+  const std::int64_t steps = sizes.numel();
+  Steps s;
+  s.rows.assign(b, b + steps);
+  s.offset.resize(static_cast<std::size_t>(steps));
+  s.order.resize(static_cast<std::size_t>(steps));
+  std::int64_t start = 0;
+  for (std::int64_t t = 0; t < steps; ++t) {
+    s.offset[static_cast<std::size_t>(t)] = start;
+    start += b[t];
+    s.order[static_cast<std::size_t>(t)] = reverse ? steps - 1 - t : t;
+  }
+  return s;
+}
+
+// Raw row-major buffers of one step. `a` holds the step's gate pre-activations [rows, G·H] (input
+// projection + biases + hidden projection) and is overwritten with the activations backward needs.
+// `h` and `c` are the running states [B, H]: row r is sequence r of the sorted batch, and rows that
+// are not active keep their values. `p` is the first packed row of the step, so `out + p·H` is its
+// output block.
+template <typename T>
+struct StepBuffers {
+  T* a;         // [rows, G·H] gates
+  T* h;         // running h [B, H]
+  T* c;         // running c [B, H] (LSTM)
+  T* hidden;    // GRU: h_prev · W_hhᵀ of this step [rows, 3H] (no bias)
+  const T* b_hn;  // GRU: the n block of b_hh [H]
+  T* out;       // outputs of the step [rows, H]
+  T* h_prev;    // saved h before the step [rows, H]
+  T* c_prev;    // LSTM: saved c before the step [rows, H]
+  T* c_new;     // LSTM: saved c after the step [rows, H]
+  T* n_hidden;  // GRU: saved W_hn·h + b_hn [rows, H]
+};
+
+// LSTM, per row r and unit j (gates in torch's order i, f, g, o):
+//   i = σ(a_i)  f = σ(a_f)  g = tanh(a_g)  o = σ(a_o)
+//   c' = f ⊙ c + i ⊙ g      h' = o ⊙ tanh(c')
+template <typename T>
+void lstm_forward_step(const StepBuffers<T>& s, std::int64_t rows, std::int64_t H) {
+  for (std::int64_t r = 0; r < rows; ++r) {
+    T* a = s.a + r * 4 * H;
+    T* h = s.h + r * H;
+    T* c = s.c + r * H;
+    for (std::int64_t j = 0; j < H; ++j) {
+      const T i = sigmoid(a[j]);
+      const T f = sigmoid(a[H + j]);
+      const T g = tanh_fast(a[2 * H + j]);
+      const T o = sigmoid(a[3 * H + j]);
+      const T c_next = f * c[j] + i * g;
+      const T h_next = o * tanh_fast(c_next);
+      a[j] = i;
+      a[H + j] = f;
+      a[2 * H + j] = g;
+      a[3 * H + j] = o;
+      s.h_prev[r * H + j] = h[j];
+      s.c_prev[r * H + j] = c[j];
+      s.c_new[r * H + j] = c_next;
+      s.out[r * H + j] = h_next;
+      c[j] = c_next;
+      h[j] = h_next;
+    }
+  }
+}
+
+// GRU, per row r and unit j (gates r, z, n; `a` already holds x·W_iᵀ + b_i, plus b_hr and b_hz):
+//   r = σ(a_r + W_hr·h)   z = σ(a_z + W_hz·h)
+//   n = tanh(a_n + r ⊙ (W_hn·h + b_hn))      h' = (1 − z) ⊙ n + z ⊙ h
+template <typename T>
+void gru_forward_step(const StepBuffers<T>& s, std::int64_t rows, std::int64_t H) {
+  for (std::int64_t row = 0; row < rows; ++row) {
+    T* a = s.a + row * 3 * H;
+    const T* hid = s.hidden + row * 3 * H;
+    T* h = s.h + row * H;
+    for (std::int64_t j = 0; j < H; ++j) {
+      const T r = sigmoid(a[j] + hid[j]);
+      const T z = sigmoid(a[H + j] + hid[H + j]);
+      const T hn = hid[2 * H + j] + s.b_hn[j];
+      const T n = tanh_fast(a[2 * H + j] + r * hn);
+      const T h_next = (T(1) - z) * n + z * h[j];
+      a[j] = r;
+      a[H + j] = z;
+      a[2 * H + j] = n;
+      s.n_hidden[row * H + j] = hn;
+      s.h_prev[row * H + j] = h[j];
+      s.out[row * H + j] = h_next;
+      h[j] = h_next;
+    }
+  }
+}
+
+// Plain RNN: h' = tanh(a), with a = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh.
+template <typename T>
+void rnn_forward_step(const StepBuffers<T>& s, std::int64_t rows, std::int64_t H) {
+  for (std::int64_t r = 0; r < rows; ++r) {
+    T* a = s.a + r * H;
+    T* h = s.h + r * H;
+    for (std::int64_t j = 0; j < H; ++j) {
+      const T h_next = tanh_fast(a[j]);
+      a[j] = h_next;
+      s.h_prev[r * H + j] = h[j];
+      s.out[r * H + j] = h_next;
+      h[j] = h_next;
+    }
+  }
+}
+
+// Backward buffers of one step. `dh` and `dc` are the running gradients [B, H] with respect to the
+// states after this step (from later steps); `dout` is the gradient of this step's outputs. The loop
+// writes the gate gradients (`dg` for the input side, `dgh` for the hidden side, which differ only
+// for the GRU's n gate) and leaves in dh/dc what does not go through W_hh.
+template <typename T>
+struct StepGrads {
+  const T* act;       // saved activations [rows, G·H]
+  const T* out;       // saved outputs [rows, H]
+  const T* h_prev;    // saved h before the step
+  const T* c_prev;    // LSTM
+  const T* c_new;     // LSTM
+  const T* n_hidden;  // GRU
+  const T* dout;      // [rows, H], or nullptr
+  T* dh;              // running [B, H]
+  T* dc;              // running [B, H] (LSTM)
+  T* dg;              // [rows, G·H]
+  T* dgh;             // GRU: hidden-side gate gradients [rows, 3H]
+};
+
+// LSTM backward, with dh' the total gradient of h' and dc' that of c' from later steps:
+//   dc = dc' + dh' ⊙ o ⊙ (1 − tanh²c')     (the c' gradient the step sees)
+//   do = dh' ⊙ tanh c'   di = dc ⊙ g   df = dc ⊙ c   dg = dc ⊙ i   dc_prev = dc ⊙ f
+// then through the nonlinearities: σ' = σ(1 − σ), tanh' = 1 − tanh².
+template <typename T>
+void lstm_backward_step(const StepGrads<T>& s, std::int64_t rows, std::int64_t H) {
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const T* a = s.act + r * 4 * H;
+    T* dg = s.dg + r * 4 * H;
+    T* dh = s.dh + r * H;
+    T* dc = s.dc + r * H;
+    for (std::int64_t j = 0; j < H; ++j) {
+      const T i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j];
+      const T grad_h = dh[j] + (s.dout != nullptr ? s.dout[r * H + j] : T(0));
+      const T tc = tanh_fast(s.c_new[r * H + j]);
+      const T grad_c = dc[j] + grad_h * o * (T(1) - tc * tc);
+      dg[j] = grad_c * g * i * (T(1) - i);
+      dg[H + j] = grad_c * s.c_prev[r * H + j] * f * (T(1) - f);
+      dg[2 * H + j] = grad_c * i * (T(1) - g * g);
+      dg[3 * H + j] = grad_h * tc * o * (T(1) - o);
+      dc[j] = grad_c * f;
+    }
+  }
+}
+
+// GRU backward, with dh' the total gradient of h':
+//   dn = dh' ⊙ (1 − z)   dz = dh' ⊙ (h − n)   dh_prev = dh' ⊙ z + (hidden-side gates) · W_hh
+//   da_n = dn ⊙ (1 − n²)  dr = da_n ⊙ (W_hn·h + b_hn)  da_r = dr ⊙ r(1 − r)  da_z = dz ⊙ z(1 − z)
+// The input side sees (da_r, da_z, da_n); the hidden side (da_r, da_z, da_n ⊙ r), because r
+// multiplies W_hn·h + b_hn.
+template <typename T>
+void gru_backward_step(const StepGrads<T>& s, std::int64_t rows, std::int64_t H) {
+  for (std::int64_t row = 0; row < rows; ++row) {
+    const T* a = s.act + row * 3 * H;
+    T* dg = s.dg + row * 3 * H;
+    T* dgh = s.dgh + row * 3 * H;
+    T* dh = s.dh + row * H;
+    for (std::int64_t j = 0; j < H; ++j) {
+      const T r = a[j], z = a[H + j], n = a[2 * H + j];
+      const T grad_h = dh[j] + (s.dout != nullptr ? s.dout[row * H + j] : T(0));
+      const T da_n = grad_h * (T(1) - z) * (T(1) - n * n);
+      const T da_r = da_n * s.n_hidden[row * H + j] * r * (T(1) - r);
+      const T da_z = grad_h * (s.h_prev[row * H + j] - n) * z * (T(1) - z);
+      dg[j] = dgh[j] = da_r;
+      dg[H + j] = dgh[H + j] = da_z;
+      dg[2 * H + j] = da_n;
+      dgh[2 * H + j] = da_n * r;
+      dh[j] = grad_h * z;
+    }
+  }
+}
+
+// RNN backward: da = dh' ⊙ (1 − h'²).
+template <typename T>
+void rnn_backward_step(const StepGrads<T>& s, std::int64_t rows, std::int64_t H) {
+  for (std::int64_t r = 0; r < rows; ++r) {
+    for (std::int64_t j = 0; j < H; ++j) {
+      const T h = s.out[r * H + j];
+      const T grad_h = s.dh[r * H + j] + (s.dout != nullptr ? s.dout[r * H + j] : T(0));
+      s.dg[r * H + j] = grad_h * (T(1) - h * h);
+    }
+  }
+}
+
+template <typename T>
+T* ptr(const Tensor& t, std::int64_t row = 0) {
+  return t.defined() ? t.data_ptr<T>() + row * (t.dim() > 1 ? t.size(1) : 0) : nullptr;
+}
+
+class FusedLayer : public torch::autograd::Function<FusedLayer> {
+ public:
+  static Tensor forward(AutogradContext* ctx, const Tensor& input_, const Tensor& w_ih, const Tensor& w_hh,
+                        const Tensor& b_ih, const Tensor& b_hh, const Tensor& batch_sizes, std::int64_t cell_code,
+                        bool reverse) {
+    const auto cell = static_cast<CellType>(cell_code);
+    const Tensor input = input_.contiguous();
+    const std::int64_t n_rows = input.size(0);
+    const std::int64_t H = w_hh.size(1);
+    const Steps steps = make_steps(batch_sizes, reverse);
+    const std::int64_t batch = steps.rows.empty() ? 0 : steps.rows[0];
+    const auto opts = input.options();
+
+    // The input projection of every step at once: one GEMM over all packed rows. The biases that
+    // simply add (all of them, except the GRU's b_hn, which r multiplies) go in here too.
+    Tensor bias = b_ih.clone();
+    if (cell == CellType::kGru) {
+      bias.narrow(0, 0, 2 * H).add_(b_hh.narrow(0, 0, 2 * H));
+    } else {
+      bias.add_(b_hh);
+    }
+    Tensor gates = torch::addmm(bias, input, w_ih.t());  // [N, G·H]
+    Tensor out = torch::empty({n_rows, H}, opts);
+    Tensor h_prev = torch::empty({n_rows, H}, opts);
+    Tensor h = torch::zeros({batch, H}, opts);
+    Tensor c, c_prev, c_new, hidden, n_hidden;
+    if (cell == CellType::kLstm) {
+      c = torch::zeros({batch, H}, opts);
+      c_prev = torch::empty({n_rows, H}, opts);
+      c_new = torch::empty({n_rows, H}, opts);
+    }
+    if (cell == CellType::kGru) {
+      hidden = torch::zeros({batch, 3 * H}, opts);
+      n_hidden = torch::empty({n_rows, H}, opts);
+    }
+    const Tensor w_hh_t = w_hh.t();
+    const Tensor b_hn = cell == CellType::kGru ? b_hh.narrow(0, 2 * H, H).contiguous() : Tensor();
+
+    AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "fused_recurrent_forward", [&] {
+      using T = scalar_t;
+      for (std::size_t k = 0; k < steps.order.size(); ++k) {
+        const auto t = static_cast<std::size_t>(steps.order[k]);
+        const std::int64_t rows = steps.rows[t];
+        const std::int64_t p = steps.offset[t];
+        Tensor step_gates = gates.narrow(0, p, rows);
+        // The one per-step GEMM: the active rows' previous h times W_hhᵀ. At the first step h = 0.
+        if (k > 0) {
+          if (cell == CellType::kGru) {
+            Tensor step_hidden = hidden.narrow(0, 0, rows);
+            torch::mm_out(step_hidden, h.narrow(0, 0, rows), w_hh_t);
+          } else {
+            step_gates.addmm_(h.narrow(0, 0, rows), w_hh_t);
+          }
+        }
+        const StepBuffers<T> s{ptr<T>(gates, p),    ptr<T>(h),      ptr<T>(c),      ptr<T>(hidden),
+                               ptr<T>(b_hn),        ptr<T>(out, p), ptr<T>(h_prev, p), ptr<T>(c_prev, p),
+                               ptr<T>(c_new, p),    ptr<T>(n_hidden, p)};
+        switch (cell) {
+          case CellType::kLstm: lstm_forward_step(s, rows, H); break;
+          case CellType::kGru: gru_forward_step(s, rows, H); break;
+          case CellType::kRnn: rnn_forward_step(s, rows, H); break;
+        }
+      }
+    });
+
+    ctx->save_for_backward({input, w_ih, w_hh, out});
+    ctx->saved_data["gates"] = gates;  // now the activations
+    ctx->saved_data["h_prev"] = h_prev;
+    ctx->saved_data["c_prev"] = c_prev;
+    ctx->saved_data["c_new"] = c_new;
+    ctx->saved_data["n_hidden"] = n_hidden;
+    ctx->saved_data["batch_sizes"] = batch_sizes;
+    ctx->saved_data["cell"] = cell_code;
+    ctx->saved_data["reverse"] = reverse;
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    const Tensor& input = saved[0];
+    const Tensor& w_ih = saved[1];
+    const Tensor& w_hh = saved[2];
+    const Tensor& out = saved[3];
+    const Tensor act = ctx->saved_data["gates"].toTensor();
+    const Tensor h_prev = ctx->saved_data["h_prev"].toTensor();
+    const Tensor c_prev = ctx->saved_data["c_prev"].toTensor();
+    const Tensor c_new = ctx->saved_data["c_new"].toTensor();
+    const Tensor n_hidden = ctx->saved_data["n_hidden"].toTensor();
+    const auto cell = static_cast<CellType>(ctx->saved_data["cell"].toInt());
+    const Steps steps = make_steps(ctx->saved_data["batch_sizes"].toTensor(), ctx->saved_data["reverse"].toBool());
+    const Tensor dout = grad_outputs[0].defined() ? grad_outputs[0].contiguous() : Tensor();
+    const std::int64_t n_rows = input.size(0);
+    const std::int64_t H = w_hh.size(1);
+    const std::int64_t gh = w_hh.size(0);
+    const std::int64_t batch = steps.rows.empty() ? 0 : steps.rows[0];
+    const auto opts = input.options();
+
+    // Every packed row is a real step, so every row of the gate gradients gets written.
+    Tensor dg = torch::empty({n_rows, gh}, opts);
+    Tensor dgh = cell == CellType::kGru ? torch::empty({n_rows, gh}, opts) : dg;
+    Tensor dh = torch::zeros({batch, H}, opts);
+    Tensor dc = cell == CellType::kLstm ? torch::zeros({batch, H}, opts) : Tensor();
+
+    AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "fused_recurrent_backward", [&] {
+      using T = scalar_t;
+      for (std::size_t k = steps.order.size(); k-- > 0;) {
+        const auto t = static_cast<std::size_t>(steps.order[k]);
+        const std::int64_t rows = steps.rows[t];
+        const std::int64_t p = steps.offset[t];
+        const StepGrads<T> s{ptr<T>(act, p),    ptr<T>(out, p), ptr<T>(h_prev, p), ptr<T>(c_prev, p),
+                             ptr<T>(c_new, p),  ptr<T>(n_hidden, p), ptr<T>(dout, p), ptr<T>(dh),
+                             ptr<T>(dc),        ptr<T>(dg, p),  ptr<T>(dgh, p)};
+        switch (cell) {
+          case CellType::kLstm: lstm_backward_step(s, rows, H); break;
+          case CellType::kGru: gru_backward_step(s, rows, H); break;
+          case CellType::kRnn: rnn_backward_step(s, rows, H); break;
+        }
+        // dh for the previous step: the hidden-side gate gradients times W_hh (plus, for the GRU,
+        // the z ⊙ dh' the loop left in dh). Before the first step h = 0, so nothing flows back.
+        if (k > 0) {
+          Tensor dh_rows = dh.narrow(0, 0, rows);
+          if (cell == CellType::kGru) {
+            dh_rows.addmm_(dgh.narrow(0, p, rows), w_hh);
+          } else {
+            torch::mm_out(dh_rows, dg.narrow(0, p, rows), w_hh);
+          }
+        }
+      }
+    });
+
+    // Everything else is one large GEMM (or a column sum) over all steps.
+    Tensor d_input = torch::mm(dg, w_ih);
+    Tensor d_w_ih = torch::mm(dg.t(), input);
+    Tensor d_b_ih = dg.sum(0);
+    Tensor d_w_hh = torch::mm(dgh.t(), h_prev);
+    Tensor d_b_hh = dgh.sum(0);
+    return {d_input, d_w_ih, d_w_hh, d_b_ih, d_b_hh, Tensor(), Tensor(), Tensor()};
+  }
+};
+
+}  // namespace
+
+torch::Tensor fused_recurrent_layer(CellType cell, const torch::Tensor& input, const RecurrentWeights& weights,
+                                    const torch::Tensor& batch_sizes, bool reverse) {
+  return FusedLayer::apply(input, weights.w_ih, weights.w_hh, weights.b_ih, weights.b_hh, batch_sizes,
+                           static_cast<std::int64_t>(cell), reverse);
+}
+
+}  // namespace ch06

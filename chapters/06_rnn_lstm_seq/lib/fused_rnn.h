@@ -1,0 +1,36 @@
+#pragma once
+/// \file
+/// The fused recurrent path: one layer in one direction of an RNN, LSTM or GRU over packed data,
+/// as a custom autograd function with a hand-written backward pass. Per time step it runs one
+/// matrix product on the active rows and one C++ loop for the gates; everything that does not
+/// depend on the previous step (the input projection, and in backward the weight and input
+/// gradients) is one large matrix product over all steps.
+#include "lib/name_classifier.h"
+
+#include <torch/torch.h>
+
+namespace ch06 {
+
+/// The weights of one layer in one direction, as the torch module stores them (`weight_ih_l0`,
+/// `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, `*_reverse`): the gate blocks are stacked in torch's
+/// order, i, f, g, o for the LSTM and r, z, n for the GRU.
+struct RecurrentWeights {
+  torch::Tensor w_ih;  ///< [G·H, in]
+  torch::Tensor w_hh;  ///< [G·H, H]
+  torch::Tensor b_ih;  ///< [G·H]
+  torch::Tensor b_hh;  ///< [G·H]
+};
+
+/// Runs one layer of `cell` in one direction over packed data and returns its outputs [N, H] in
+/// the same packed layout.
+///
+/// `input` [N, in] and `batch_sizes` [T] (int64, on the CPU) are a PackedSequence's `data` and
+/// `batch_sizes`: the rows of step t are the first batch_sizes[t] sequences of the batch sorted by
+/// length, longest first. The forward direction runs t = 0 … T−1, the backward (`reverse`)
+/// direction t = T−1 … 0; in both, a sequence that is not active at a step keeps its state, and a
+/// sequence starts from h = c = 0, so the backward direction reads each sequence reversed within
+/// its length. Float32 and float64. Gradients flow to the input and the four weights.
+torch::Tensor fused_recurrent_layer(CellType cell, const torch::Tensor& input, const RecurrentWeights& weights,
+                                    const torch::Tensor& batch_sizes, bool reverse);
+
+}  // namespace ch06
