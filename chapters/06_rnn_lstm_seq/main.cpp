@@ -6,6 +6,7 @@
 #include "book/cli.h"
 #include "book/files.h"
 #include "book/log.h"
+#include "book/text.h"
 #include "book/timer.h"
 #include "book/torch_utils.h"
 #include "book/train.h"
@@ -65,7 +66,7 @@ void add_flags(CLI::App& app, Options& o) {
   app.add_flag("--cpu", o.cpu, "Use the CPU even if CUDA is available");
   app.add_flag("--predict", o.predict, "Classify NAMES (or stdin lines) with a saved checkpoint instead of training");
   app.add_option("--checkpoint", o.checkpoint, "Checkpoint for --predict (default: <out_dir>/checkpoints/<model_type>_model.pth)");
-  app.add_option("names", o.names, "Names to classify with --predict; none = read one per line from stdin");
+  app.add_option("names", o.names, "Names to classify with --predict; none = read one per line from stdin. A name longer than 256 characters is refused (an error for that name)");
 }
 
 ch06::ClassifierConfig model_config(const Options& o, std::int64_t vocab_size) {
@@ -188,6 +189,7 @@ int predict(const Options& o, bool model_type_given) {
       names.push_back(line);
     }
   }
+  if (names.empty()) throw std::runtime_error("no names to classify: give them on the command line or on stdin");
   int failures = 0;
   std::size_t i = 0;
   for (const auto& p : ch06::predict_names(loaded.model, loaded.vocab, names)) {
@@ -197,7 +199,9 @@ int predict(const Options& o, bool model_type_given) {
       ++failures;
       continue;
     }
-    std::cout << fmt::format("{:<15} -> {:<8} (p = {:.3f})\n", p.input, p.label, p.probability);
+    // The name as the vocabulary read it: invalid UTF-8 bytes are shown as U+FFFD, never echoed raw.
+    std::cout << fmt::format("{:<15} -> {:<8} (p = {:.3f})\n", book::utf8_encode(book::utf8_decode(p.input)), p.label,
+                             p.probability);
   }
   return failures == 0 ? book::kExitOk : book::kExitRuntimeError;
 }
