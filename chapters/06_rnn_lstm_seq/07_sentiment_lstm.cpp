@@ -81,7 +81,7 @@ void add_flags(CLI::App& app, Options& o) {
   app.add_flag("--cpu", o.cpu, "Use the CPU even if CUDA is available");
   app.add_flag("--predict", o.predict, "Classify SENTENCES (or stdin lines) with a saved model instead of training");
   app.add_option("--checkpoint", o.checkpoint, "Model for --predict (default: <out_dir>/checkpoints/sentiment_lstm.pth)");
-  app.add_option("sentences", o.sentences, "Sentences to classify with --predict; none = read one per line from stdin");
+  app.add_option("sentences", o.sentences, "Sentences to classify with --predict; none = read one per line from stdin. Words past the checkpoint's --max_len are cut (the answer says so)");
 }
 
 ch06::SentimentConfig model_config(const Options& o, std::int64_t vocab_size) {
@@ -321,6 +321,7 @@ int predict(const Options& o) {
       sentences.push_back(line);
     }
   }
+  if (sentences.empty()) throw std::runtime_error("no sentences to classify: give them on the command line or on stdin");
   int failures = 0;
   const auto answers = ch06::predict_sentiment(loaded.model, loaded.vocab, sentences, loaded.max_len);
   for (std::size_t i = 0; i < answers.size(); ++i) {

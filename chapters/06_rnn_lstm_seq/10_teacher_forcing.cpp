@@ -69,7 +69,7 @@ void add_flags(CLI::App& app, Options& o) {
   app.add_option("--samples", o.samples, "Test words whose predictions are shown after training")->capture_default_str()->check(book::int_range(0, 1000));
   app.add_flag("--predict", o.predict, "Pronounce WORDS (or stdin lines) with a saved checkpoint instead of training");
   app.add_option("--checkpoint", o.checkpoint, "Checkpoint for --predict (default: <out_dir>/checkpoints/g2p_<last --schedule>.pth)");
-  app.add_option("words", o.words, "Words to pronounce with --predict; none = read one per line from stdin");
+  app.add_option("words", o.words, "Words to pronounce with --predict; none = read one per line from stdin. Letters a-z only (case is ignored), at most 40; other words are refused, one error line each");
 }
 
 ch06::G2PConfig model_config(const Options& o) {

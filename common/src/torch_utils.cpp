@@ -114,9 +114,18 @@ std::vector<std::pair<std::string, torch::Tensor>> named_state(const torch::nn::
 c10::impl::GenericDict read_checkpoint(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
+    if (std::filesystem::exists(path, ec)) throw std::runtime_error("checkpoint '" + path.string() + "' is not a file");
     throw std::runtime_error("checkpoint '" + path.string() + "' does not exist");
   }
   const std::string bytes = read_file(path);
+  // torch::pickle_save writes a zip archive that ends with its 22-byte end-of-central-directory
+  // record and no comment. The zip reader finds that record even when bytes are missing after it,
+  // so a file cut short by a few bytes would load: check the ending first.
+  constexpr std::size_t kEndRecord = 22;
+  if (bytes.size() < kEndRecord || bytes.compare(bytes.size() - kEndRecord, 4, "PK\x05\x06") != 0 ||
+      bytes[bytes.size() - 2] != '\0' || bytes[bytes.size() - 1] != '\0') {
+    throw std::runtime_error("checkpoint '" + path.string() + "' is corrupt or truncated");
+  }
   torch::IValue value;
   try {
     value = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));

@@ -105,7 +105,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string program = argv[argc - 1];
-  const auto help = book::test::run_process({program, "--help"});
+  book::test::ProcessResult help;
+  try {
+    help = book::test::run_process({program, "--help"});
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << '\n';
+    return 1;
+  }
   if (help.exit_code != 0) {
     std::cerr << program << " --help failed (exit " << help.exit_code << ")\n";
     return 1;
@@ -118,9 +124,15 @@ int main(int argc, char** argv) {
     const auto out_dir = dir / "out";
     std::vector<std::string> argv_case = {program, "--out_dir", out_dir.string()};
     argv_case.insert(argv_case.end(), c.args.begin(), c.args.end());
-    const auto r = book::test::run_process(argv_case);
+    book::test::ProcessResult r;
     std::string why;
-    if (r.signal != 0) {
+    try {
+      r = book::test::run_process(argv_case);
+    } catch (const std::exception& e) {  // the program could not be started: a failed case, not an abort
+      why = e.what();
+    }
+    if (!why.empty()) {
+    } else if (r.signal != 0) {
       why = "killed by signal " + std::to_string(r.signal);
     } else if (r.exit_code != 2) {
       why = "exit code " + std::to_string(r.exit_code) + ", expected 2";

@@ -1,5 +1,7 @@
 #include "lib/g2p_data.h"
 
+#include "book/text.h"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -64,6 +66,20 @@ std::vector<std::int64_t> encode_letters(std::string_view word) {
   return ids;
 }
 
+namespace {
+
+// A word as an error message shows it: valid UTF-8 (bad bytes become U+FFFD) and at most 20
+// characters, so that a megabyte of input or a stray byte cannot spoil the one-line message.
+std::string shown_word(std::string_view raw) {
+  constexpr std::size_t kShown = 20;
+  std::u32string chars = book::utf8_decode(raw);
+  if (chars.size() <= kShown) return book::utf8_encode(chars);
+  chars.resize(kShown);
+  return book::utf8_encode(chars) + "...";
+}
+
+}  // namespace
+
 CheckedWord check_word(std::string_view raw) {
   const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; };
   std::size_t begin = 0;
@@ -80,13 +96,13 @@ CheckedWord check_word(std::string_view raw) {
   for (char c : trimmed) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     if (c < 'a' || c > 'z') {
-      out.error = "'" + std::string(trimmed) + "' has characters other than the letters a-z";
+      out.error = "'" + shown_word(trimmed) + "' has characters other than the letters a-z";
       return out;
     }
     word += c;
   }
   if (word.size() > kMaxWordLetters) {
-    out.error = "'" + std::string(trimmed.substr(0, 20)) + "...' is too long (" + std::to_string(word.size()) +
+    out.error = "'" + shown_word(trimmed) + "' is too long (" + std::to_string(word.size()) +
                 " letters; the limit is " + std::to_string(kMaxWordLetters) + ")";
     return out;
   }

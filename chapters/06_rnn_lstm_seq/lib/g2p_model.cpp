@@ -265,8 +265,9 @@ std::vector<G2PEpoch> fit_g2p(G2PModel& model, const std::vector<Pronunciation>&
       const torch::Tensor loss = masked_cross_entropy(logits, batch.targets.to(logits.device()));
       const double value = loss.item<double>();
       if (!std::isfinite(value)) {
-        throw std::runtime_error("training loss became " + std::to_string(value) + " at epoch " +
-                                 std::to_string(epoch) + "; lower --lr or --max_grad_norm");
+        throw std::runtime_error("training loss became " + std::to_string(value) + " at step " +
+                                 std::to_string(i + 1) + " of epoch " + std::to_string(epoch) +
+                                 "; lower --lr or --max_grad_norm");
       }
       loss.backward();
       if (options.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(parameters, options.max_grad_norm);

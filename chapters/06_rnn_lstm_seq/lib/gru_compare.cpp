@@ -4,6 +4,7 @@
 #include "book/torch_utils.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace ch06 {
@@ -183,6 +184,12 @@ LongRangeResult train_first_token(CellType cell, std::int64_t length, const Long
     const LongRangeBatch batch = first_token_batch(setup.batch, length, setup, data_rng);
     const torch::Tensor logits = logits_of(batch.tokens);
     const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.labels);
+    const double loss_value = loss.item<double>();
+    if (!std::isfinite(loss_value)) {
+      throw std::runtime_error("training loss became " + std::to_string(loss_value) + " at step " +
+                               std::to_string(result.steps + 1) + " of the " + cell_type_name(cell) +
+                               " run with T = " + std::to_string(length) + "; lower --lr");
+    }
     optimizer.zero_grad();
     loss.backward();
     torch::nn::utils::clip_grad_norm_(params, setup.clip);

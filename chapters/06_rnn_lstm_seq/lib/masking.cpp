@@ -1,5 +1,6 @@
 #include "lib/masking.h"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace ch06 {
@@ -124,10 +125,15 @@ TaggingRun train_tagger(const TaggingConfig& c, bool masked, const std::function
     const torch::Tensor logits = run.model->forward(b.inputs);
     const torch::Tensor loss = masked ? masked_cross_entropy(logits, b.targets, b.mask).mean
                                       : unmasked_cross_entropy(logits, b.targets);
+    const double loss_value = loss.item<double>();
+    if (!std::isfinite(loss_value)) {
+      throw std::runtime_error("tagging loss became " + std::to_string(loss_value) + " at step " +
+                               std::to_string(step) + " of the " + (masked ? "masked" : "unmasked") + " run");
+    }
     loss.backward();
     optimizer.step();
     if (step % c.eval_every == 0 || step == c.steps) {
-      TaggingPoint point{step, loss.item<double>(), score_tagger(run.model, eval_batch)};
+      TaggingPoint point{step, loss_value, score_tagger(run.model, eval_batch)};
       run.curve.push_back(point);
       if (on_eval) on_eval(point);
     }
