@@ -35,7 +35,7 @@ struct Options {
   bool bidirectional = true;
   double dropout = 0.3;
   std::string batching = "random";
-  std::string rnn_path = "packed";
+  std::string rnn_path = "fused";
   bool cpu = false;
   bool predict = false;
   std::string checkpoint;
@@ -61,8 +61,8 @@ void add_flags(CLI::App& app, Options& o) {
   app.add_option("--num_layers", o.num_layers, "Stacked recurrent layers")->capture_default_str()->check(book::int_range(1, 16));
   app.add_option("--bidirectional", o.bidirectional, "Run a backward direction too (true/false)")->capture_default_str();
   app.add_option("--dropout", o.dropout, "Dropout after the embedding, between layers and before the head")->capture_default_str()->check(book::real_range(0, 1, false, true));
-  app.add_option("--batching", o.batching, "random: shuffle as the original; bucket: group similar lengths within shuffled pools")->capture_default_str()->check(CLI::IsMember({"random", "bucket"}));
-  app.add_option("--rnn_path", o.rnn_path, "packed: pack the batch, as the original; padded: same weights and results, run on the padded batch with each sequence reversed in place for the backward direction; fused: same weights and results, packed, each layer and direction one autograd function with a hand-written backward (one GEMM and one C++ gate loop per step)")->capture_default_str()->check(CLI::IsMember({"packed", "padded", "fused"}));
+  app.add_option("--batching", o.batching, "random: shuffle as the original; bucket: sort by length within shuffled pools of 4 batches (fewer steps per batch)")->capture_default_str()->check(CLI::IsMember({"random", "bucket"}));
+  app.add_option("--rnn_path", o.rnn_path, "fused (fastest): pack the batch and run each layer and direction as one autograd function with a hand-written backward (one GEMM and one C++ gate loop per step); packed: run the torch module on the packed batch, as the original; padded: run on the padded batch with each sequence reversed in place for the backward direction. All three: same weights, same results")->capture_default_str()->check(CLI::IsMember({"packed", "padded", "fused"}));
   app.add_flag("--cpu", o.cpu, "Use the CPU even if CUDA is available");
   app.add_flag("--predict", o.predict, "Classify NAMES (or stdin lines) with a saved checkpoint instead of training");
   app.add_option("--checkpoint", o.checkpoint, "Checkpoint for --predict (default: <out_dir>/checkpoints/<model_type>_model.pth)");

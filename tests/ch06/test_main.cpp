@@ -125,6 +125,29 @@ TEST_CASE("bucketed batches cover every sample once and have similar lengths") {
   CHECK(spread(bucketed) < 0.5 * spread(random));
 }
 
+TEST_CASE("bucketing sorts within pools of a few batches, not across the whole epoch") {
+  // Sorting the whole epoch would put all the shortest names into the first one or two batches (and
+  // make batches class-correlated); with pools, every pool's first batch starts with its shortest.
+  book::Rng rng(2);
+  const NameDataset data = make_synthetic_names(2000, rng);
+  const EncodedNames enc = encode_names(data.samples, data.vocab);
+  const std::int64_t batch_size = 16;
+  const auto batches = make_batches(enc, batch_size, Batching::kBucketed, &rng);
+  const std::int64_t shortest = 5;  // 3 letters and a two-letter suffix
+  std::int64_t shortest_names = 0;
+  std::int64_t batches_starting_short = 0;
+  for (const auto& b : batches) {
+    shortest_names += b.lengths.eq(shortest).sum().item<std::int64_t>();
+    batches_starting_short += b.lengths.min().item<std::int64_t>() == shortest ? 1 : 0;
+  }
+  const auto pools = static_cast<std::int64_t>(enc.ids.size()) / (kBucketPoolBatches * batch_size);
+  REQUIRE(shortest_names > 0);
+  INFO(shortest_names << " shortest names; " << batches_starting_short << " of " << batches.size()
+                         << " batches start with one; " << pools << " pools");
+  CHECK(shortest_names / batch_size + 1 < pools / 2);  // one sort of the epoch would fill this few
+  CHECK(batches_starting_short >= pools / 2);
+}
+
 TEST_CASE("the head reads the forward state at the last real step and the backward state at step 0") {
   for (auto cell : {CellType::kRnn, CellType::kLstm, CellType::kGru}) {
     CAPTURE(cell_type_name(cell));

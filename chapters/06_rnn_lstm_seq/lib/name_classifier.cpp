@@ -185,6 +185,7 @@ torch::Tensor DynamicRNNClassifierImpl::run_padded(const torch::Tensor& ids, con
 }
 
 torch::Tensor DynamicRNNClassifierImpl::run_fused(const torch::Tensor& ids, const torch::Tensor& lengths) {
+  if (!ids.device().is_cpu()) return run(ids, lengths).second;  // the gate loops run on the CPU only
   const torch::Tensor embedded = dropout_(embedding_(ids));
   const auto packed = rnn_utils::pack_padded_sequence(embedded, lengths, /*batch_first=*/true,
                                                       /*enforce_sorted=*/false);
@@ -282,7 +283,10 @@ std::vector<book::Batch> make_batches(const EncodedNames& data, std::int64_t bat
   if (rng != nullptr) {
     book::shuffle(order, *rng);
     if (batching == Batching::kBucketed) {
-      const std::size_t pool = 32 * size;
+      // A pool of a few batches only: sorting a larger pool (the whole epoch, at 1,600 names) made each
+      // batch hold names of one length, and length goes with the class's suffix, so batches became
+      // class-correlated and validation accuracy dropped.
+      const std::size_t pool = static_cast<std::size_t>(kBucketPoolBatches) * size;
       for (std::size_t start = 0; start < order.size(); start += pool) {
         const auto end = order.begin() + static_cast<long>(std::min(order.size(), start + pool));
         std::stable_sort(order.begin() + static_cast<long>(start), end,
