@@ -1,7 +1,12 @@
 #include "lib/fused_rnn.h"
 
+#include <dlfcn.h>
+
 #include <cmath>
 #include <cstring>
+#include <future>
+#include <string>
+#include <utility>
 #include <cstdint>
 #include <vector>
 
@@ -278,77 +283,200 @@ T* ptr(const Tensor& t, std::int64_t row = 0) {
   return t.defined() ? t.data_ptr<T>() + row * (t.dim() > 1 ? t.size(1) : 0) : nullptr;
 }
 
+// What backward needs from one direction's forward pass, besides its input, weights and outputs.
+struct Saved {
+  Tensor act;       // the gate activations [N, G·H]
+  Tensor h_prev;    // h before each step [N, H]
+  Tensor c_prev;    // LSTM: c before each step
+  Tensor c_new;     // LSTM: c after each step
+  Tensor n_hidden;  // GRU: W_hn·h + b_hn
+};
+
+// One direction's forward pass over the packed rows; returns the outputs [N, H] and fills `saved`.
+Tensor direction_forward(CellType cell, const Tensor& input, const RecurrentWeights& w, const Steps& steps,
+                         Saved& saved) {
+  const std::int64_t n_rows = input.size(0);
+  const std::int64_t H = w.w_hh.size(1);
+  const std::int64_t batch = steps.rows.empty() ? 0 : steps.rows[0];
+  const auto opts = input.options();
+
+  // The input projection of every step at once: one GEMM over all packed rows. The biases that
+  // simply add (all of them, except the GRU's b_hn, which r multiplies) go in here too.
+  Tensor bias = w.b_ih.clone();
+  if (cell == CellType::kGru) {
+    bias.narrow(0, 0, 2 * H).add_(w.b_hh.narrow(0, 0, 2 * H));
+  } else {
+    bias.add_(w.b_hh);
+  }
+  Tensor gates = torch::addmm(bias, input, w.w_ih.t());  // [N, G·H]
+  Tensor out = torch::empty({n_rows, H}, opts);
+  saved.h_prev = torch::empty({n_rows, H}, opts);
+  Tensor h = torch::zeros({batch, H}, opts);
+  Tensor c, hidden;
+  if (cell == CellType::kLstm) {
+    c = torch::zeros({batch, H}, opts);
+    saved.c_prev = torch::empty({n_rows, H}, opts);
+    saved.c_new = torch::empty({n_rows, H}, opts);
+  }
+  if (cell == CellType::kGru) {
+    hidden = torch::zeros({batch, 3 * H}, opts);
+    saved.n_hidden = torch::empty({n_rows, H}, opts);
+  }
+  const Tensor w_hh_t = w.w_hh.t();
+  const Tensor b_hn = cell == CellType::kGru ? w.b_hh.narrow(0, 2 * H, H).contiguous() : Tensor();
+
+  AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "fused_recurrent_forward", [&] {
+    using T = scalar_t;
+    for (std::size_t k = 0; k < steps.order.size(); ++k) {
+      const auto t = static_cast<std::size_t>(steps.order[k]);
+      const std::int64_t rows = steps.rows[t];
+      const std::int64_t p = steps.offset[t];
+      Tensor step_gates = gates.narrow(0, p, rows);
+      // The one per-step GEMM: the active rows' previous h times W_hhᵀ. At the first step h = 0.
+      if (k > 0) {
+        if (cell == CellType::kGru) {
+          Tensor step_hidden = hidden.narrow(0, 0, rows);
+          torch::mm_out(step_hidden, h.narrow(0, 0, rows), w_hh_t);
+        } else {
+          step_gates.addmm_(h.narrow(0, 0, rows), w_hh_t);
+        }
+      }
+      const StepBuffers<T> b{ptr<T>(gates, p),        ptr<T>(h),          ptr<T>(c),
+                             ptr<T>(hidden),          ptr<T>(b_hn),       ptr<T>(out, p),
+                             ptr<T>(saved.h_prev, p), ptr<T>(saved.c_prev, p), ptr<T>(saved.c_new, p),
+                             ptr<T>(saved.n_hidden, p)};
+      switch (cell) {
+        case CellType::kLstm: lstm_forward_step(b, rows, H); break;
+        case CellType::kGru: gru_forward_step(b, rows, H); break;
+        case CellType::kRnn: rnn_forward_step(b, rows, H); break;
+      }
+    }
+  });
+  saved.act = gates;  // now the activations
+  return out;
+}
+
+// The gradients of one direction: its input and its four weights.
+struct DirectionGrads {
+  Tensor input, w_ih, w_hh, b_ih, b_hh;
+};
+
+// One direction's backward pass: the time loop in reverse, then one GEMM (or a column sum) for each
+// gradient that does not depend on the previous step.
+DirectionGrads direction_backward(CellType cell, const Tensor& input, const Tensor& w_ih, const Tensor& w_hh,
+                                  const Tensor& out, const Saved& saved, const Steps& steps, const Tensor& grad_out) {
+  const std::int64_t n_rows = input.size(0);
+  const std::int64_t H = w_hh.size(1);
+  const std::int64_t gh = w_hh.size(0);
+  const std::int64_t batch = steps.rows.empty() ? 0 : steps.rows[0];
+  const auto opts = input.options();
+  const Tensor dout = grad_out.defined() ? grad_out.contiguous() : torch::zeros({n_rows, H}, opts);
+
+  // Every packed row is a real step, so every row of the gate gradients gets written.
+  Tensor dg = torch::empty({n_rows, gh}, opts);
+  Tensor dgh = cell == CellType::kGru ? torch::empty({n_rows, gh}, opts) : dg;
+  Tensor dh = torch::zeros({batch, H}, opts);
+  Tensor dc = cell == CellType::kLstm ? torch::zeros({batch, H}, opts) : Tensor();
+
+  AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "fused_recurrent_backward", [&] {
+    using T = scalar_t;
+    for (std::size_t k = steps.order.size(); k-- > 0;) {
+      const auto t = static_cast<std::size_t>(steps.order[k]);
+      const std::int64_t rows = steps.rows[t];
+      const std::int64_t p = steps.offset[t];
+      const StepGrads<T> g{ptr<T>(saved.act, p),   ptr<T>(out, p),  ptr<T>(saved.h_prev, p),
+                           ptr<T>(saved.c_prev, p), ptr<T>(saved.c_new, p), ptr<T>(saved.n_hidden, p),
+                           ptr<T>(dout, p),         ptr<T>(dh),      ptr<T>(dc),
+                           ptr<T>(dg, p),           ptr<T>(dgh, p)};
+      switch (cell) {
+        case CellType::kLstm: lstm_backward_step(g, rows, H); break;
+        case CellType::kGru: gru_backward_step(g, rows, H); break;
+        case CellType::kRnn: rnn_backward_step(g, rows, H); break;
+      }
+      // dh for the previous step: the hidden-side gate gradients times W_hh (plus, for the GRU,
+      // the z ⊙ dh' the loop left in dh). Before the first step h = 0, so nothing flows back.
+      if (k > 0) {
+        Tensor dh_rows = dh.narrow(0, 0, rows);
+        if (cell == CellType::kGru) {
+          dh_rows.addmm_(dgh.narrow(0, p, rows), w_hh);
+        } else {
+          torch::mm_out(dh_rows, dg.narrow(0, p, rows), w_hh);
+        }
+      }
+    }
+  });
+
+  // Everything else is one large GEMM (or a column sum) over all steps.
+  return {torch::mm(dg, w_ih), torch::mm(dg.t(), input), torch::mm(dgh.t(), saved.h_prev), dg.sum(0), dgh.sum(0)};
+}
+
+void save(AutogradContext* ctx, const std::string& prefix, const Saved& saved) {
+  ctx->saved_data[prefix + "act"] = saved.act;
+  ctx->saved_data[prefix + "h_prev"] = saved.h_prev;
+  ctx->saved_data[prefix + "c_prev"] = saved.c_prev;
+  ctx->saved_data[prefix + "c_new"] = saved.c_new;
+  ctx->saved_data[prefix + "n_hidden"] = saved.n_hidden;
+}
+
+Saved load(AutogradContext* ctx, const std::string& prefix) {
+  return {ctx->saved_data[prefix + "act"].toTensor(), ctx->saved_data[prefix + "h_prev"].toTensor(),
+          ctx->saved_data[prefix + "c_prev"].toTensor(), ctx->saved_data[prefix + "c_new"].toTensor(),
+          ctx->saved_data[prefix + "n_hidden"].toTensor()};
+}
+
+// OpenBLAS's thread count, looked up at run time (the process may run on another BLAS: then 1).
+int blas_threads() {
+  using GetThreads = int (*)();
+  static const auto get = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  return get != nullptr ? get() : 1;
+}
+
+void set_blas_threads(int n) {
+  using SetThreads = void (*)(int);
+  static const auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (set != nullptr) set(n);
+}
+
+// Runs `first` and `second` at the same time when the BLAS has two or more threads: each on one
+// core with a single-threaded BLAS, which keeps both cores busy through the gate loops and the
+// small per-step GEMMs as well. Otherwise one after the other.
+template <class First, class Second>
+void run_both(const First& first, const Second& second) {
+  const int threads = blas_threads();
+  if (threads < 2) {
+    first();
+    second();
+    return;
+  }
+  set_blas_threads(1);
+  auto other = std::async(std::launch::async, [&] {
+    torch::NoGradGuard no_grad;  // grad mode is per thread; these are raw buffers, not a graph
+    second();
+  });
+  try {
+    first();
+  } catch (...) {
+    other.wait();
+    set_blas_threads(threads);
+    throw;
+  }
+  other.wait();
+  set_blas_threads(threads);
+  other.get();  // rethrows what `second` threw
+}
+
+// One layer in one direction.
 class FusedLayer : public torch::autograd::Function<FusedLayer> {
  public:
-  static Tensor forward(AutogradContext* ctx, const Tensor& input_, const Tensor& w_ih, const Tensor& w_hh,
+  static Tensor forward(AutogradContext* ctx, const Tensor& input, const Tensor& w_ih, const Tensor& w_hh,
                         const Tensor& b_ih, const Tensor& b_hh, const Tensor& batch_sizes, std::int64_t cell_code,
                         bool reverse) {
     const auto cell = static_cast<CellType>(cell_code);
-    const Tensor input = input_.contiguous();
-    const std::int64_t n_rows = input.size(0);
-    const std::int64_t H = w_hh.size(1);
-    const Steps steps = make_steps(batch_sizes, reverse);
-    const std::int64_t batch = steps.rows.empty() ? 0 : steps.rows[0];
-    const auto opts = input.options();
-
-    // The input projection of every step at once: one GEMM over all packed rows. The biases that
-    // simply add (all of them, except the GRU's b_hn, which r multiplies) go in here too.
-    Tensor bias = b_ih.clone();
-    if (cell == CellType::kGru) {
-      bias.narrow(0, 0, 2 * H).add_(b_hh.narrow(0, 0, 2 * H));
-    } else {
-      bias.add_(b_hh);
-    }
-    Tensor gates = torch::addmm(bias, input, w_ih.t());  // [N, G·H]
-    Tensor out = torch::empty({n_rows, H}, opts);
-    Tensor h_prev = torch::empty({n_rows, H}, opts);
-    Tensor h = torch::zeros({batch, H}, opts);
-    Tensor c, c_prev, c_new, hidden, n_hidden;
-    if (cell == CellType::kLstm) {
-      c = torch::zeros({batch, H}, opts);
-      c_prev = torch::empty({n_rows, H}, opts);
-      c_new = torch::empty({n_rows, H}, opts);
-    }
-    if (cell == CellType::kGru) {
-      hidden = torch::zeros({batch, 3 * H}, opts);
-      n_hidden = torch::empty({n_rows, H}, opts);
-    }
-    const Tensor w_hh_t = w_hh.t();
-    const Tensor b_hn = cell == CellType::kGru ? b_hh.narrow(0, 2 * H, H).contiguous() : Tensor();
-
-    AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "fused_recurrent_forward", [&] {
-      using T = scalar_t;
-      for (std::size_t k = 0; k < steps.order.size(); ++k) {
-        const auto t = static_cast<std::size_t>(steps.order[k]);
-        const std::int64_t rows = steps.rows[t];
-        const std::int64_t p = steps.offset[t];
-        Tensor step_gates = gates.narrow(0, p, rows);
-        // The one per-step GEMM: the active rows' previous h times W_hhᵀ. At the first step h = 0.
-        if (k > 0) {
-          if (cell == CellType::kGru) {
-            Tensor step_hidden = hidden.narrow(0, 0, rows);
-            torch::mm_out(step_hidden, h.narrow(0, 0, rows), w_hh_t);
-          } else {
-            step_gates.addmm_(h.narrow(0, 0, rows), w_hh_t);
-          }
-        }
-        const StepBuffers<T> s{ptr<T>(gates, p),    ptr<T>(h),      ptr<T>(c),      ptr<T>(hidden),
-                               ptr<T>(b_hn),        ptr<T>(out, p), ptr<T>(h_prev, p), ptr<T>(c_prev, p),
-                               ptr<T>(c_new, p),    ptr<T>(n_hidden, p)};
-        switch (cell) {
-          case CellType::kLstm: lstm_forward_step(s, rows, H); break;
-          case CellType::kGru: gru_forward_step(s, rows, H); break;
-          case CellType::kRnn: rnn_forward_step(s, rows, H); break;
-        }
-      }
-    });
-
-    ctx->save_for_backward({input, w_ih, w_hh, out});
-    ctx->saved_data["gates"] = gates;  // now the activations
-    ctx->saved_data["h_prev"] = h_prev;
-    ctx->saved_data["c_prev"] = c_prev;
-    ctx->saved_data["c_new"] = c_new;
-    ctx->saved_data["n_hidden"] = n_hidden;
+    const Tensor x = input.contiguous();
+    Saved saved;
+    Tensor out = direction_forward(cell, x, {w_ih, w_hh, b_ih, b_hh}, make_steps(batch_sizes, reverse), saved);
+    ctx->save_for_backward({x, w_ih, w_hh, out});
+    save(ctx, "", saved);
     ctx->saved_data["batch_sizes"] = batch_sizes;
     ctx->saved_data["cell"] = cell_code;
     ctx->saved_data["reverse"] = reverse;
@@ -356,66 +484,49 @@ class FusedLayer : public torch::autograd::Function<FusedLayer> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
-    const auto saved = ctx->get_saved_variables();
-    const Tensor& input = saved[0];
-    const Tensor& w_ih = saved[1];
-    const Tensor& w_hh = saved[2];
-    const Tensor& out = saved[3];
-    const Tensor act = ctx->saved_data["gates"].toTensor();
-    const Tensor h_prev = ctx->saved_data["h_prev"].toTensor();
-    const Tensor c_prev = ctx->saved_data["c_prev"].toTensor();
-    const Tensor c_new = ctx->saved_data["c_new"].toTensor();
-    const Tensor n_hidden = ctx->saved_data["n_hidden"].toTensor();
+    const auto v = ctx->get_saved_variables();
     const auto cell = static_cast<CellType>(ctx->saved_data["cell"].toInt());
     const Steps steps = make_steps(ctx->saved_data["batch_sizes"].toTensor(), ctx->saved_data["reverse"].toBool());
-    const Tensor dout =
-        grad_outputs[0].defined() ? grad_outputs[0].contiguous() : torch::zeros({input.size(0), w_hh.size(1)}, input.options());
-    const std::int64_t n_rows = input.size(0);
-    const std::int64_t H = w_hh.size(1);
-    const std::int64_t gh = w_hh.size(0);
-    const std::int64_t batch = steps.rows.empty() ? 0 : steps.rows[0];
-    const auto opts = input.options();
+    const DirectionGrads g = direction_backward(cell, v[0], v[1], v[2], v[3], load(ctx, ""), steps, grad_outputs[0]);
+    return {g.input, g.w_ih, g.w_hh, g.b_ih, g.b_hh, Tensor(), Tensor(), Tensor()};
+  }
+};
 
-    // Every packed row is a real step, so every row of the gate gradients gets written.
-    Tensor dg = torch::empty({n_rows, gh}, opts);
-    Tensor dgh = cell == CellType::kGru ? torch::empty({n_rows, gh}, opts) : dg;
-    Tensor dh = torch::zeros({batch, H}, opts);
-    Tensor dc = cell == CellType::kLstm ? torch::zeros({batch, H}, opts) : Tensor();
+// One layer in both directions, the two run at the same time (see run_both). Returns the forward
+// and the backward direction's outputs.
+class FusedBidirectionalLayer : public torch::autograd::Function<FusedBidirectionalLayer> {
+ public:
+  static variable_list forward(AutogradContext* ctx, const Tensor& input, const Tensor& f_w_ih, const Tensor& f_w_hh,
+                               const Tensor& f_b_ih, const Tensor& f_b_hh, const Tensor& r_w_ih, const Tensor& r_w_hh,
+                               const Tensor& r_b_ih, const Tensor& r_b_hh, const Tensor& batch_sizes,
+                               std::int64_t cell_code) {
+    const auto cell = static_cast<CellType>(cell_code);
+    const Tensor x = input.contiguous();
+    const Steps forward_steps = make_steps(batch_sizes, false);
+    const Steps backward_steps = make_steps(batch_sizes, true);
+    Saved f_saved, r_saved;
+    Tensor f_out, r_out;
+    run_both([&] { f_out = direction_forward(cell, x, {f_w_ih, f_w_hh, f_b_ih, f_b_hh}, forward_steps, f_saved); },
+             [&] { r_out = direction_forward(cell, x, {r_w_ih, r_w_hh, r_b_ih, r_b_hh}, backward_steps, r_saved); });
+    ctx->save_for_backward({x, f_w_ih, f_w_hh, f_out, r_w_ih, r_w_hh, r_out});
+    save(ctx, "f_", f_saved);
+    save(ctx, "r_", r_saved);
+    ctx->saved_data["batch_sizes"] = batch_sizes;
+    ctx->saved_data["cell"] = cell_code;
+    return {f_out, r_out};
+  }
 
-    AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "fused_recurrent_backward", [&] {
-      using T = scalar_t;
-      for (std::size_t k = steps.order.size(); k-- > 0;) {
-        const auto t = static_cast<std::size_t>(steps.order[k]);
-        const std::int64_t rows = steps.rows[t];
-        const std::int64_t p = steps.offset[t];
-        const StepGrads<T> s{ptr<T>(act, p),    ptr<T>(out, p), ptr<T>(h_prev, p), ptr<T>(c_prev, p),
-                             ptr<T>(c_new, p),  ptr<T>(n_hidden, p), ptr<T>(dout, p), ptr<T>(dh),
-                             ptr<T>(dc),        ptr<T>(dg, p),  ptr<T>(dgh, p)};
-        switch (cell) {
-          case CellType::kLstm: lstm_backward_step(s, rows, H); break;
-          case CellType::kGru: gru_backward_step(s, rows, H); break;
-          case CellType::kRnn: rnn_backward_step(s, rows, H); break;
-        }
-        // dh for the previous step: the hidden-side gate gradients times W_hh (plus, for the GRU,
-        // the z ⊙ dh' the loop left in dh). Before the first step h = 0, so nothing flows back.
-        if (k > 0) {
-          Tensor dh_rows = dh.narrow(0, 0, rows);
-          if (cell == CellType::kGru) {
-            dh_rows.addmm_(dgh.narrow(0, p, rows), w_hh);
-          } else {
-            torch::mm_out(dh_rows, dg.narrow(0, p, rows), w_hh);
-          }
-        }
-      }
-    });
-
-    // Everything else is one large GEMM (or a column sum) over all steps.
-    Tensor d_input = torch::mm(dg, w_ih);
-    Tensor d_w_ih = torch::mm(dg.t(), input);
-    Tensor d_b_ih = dg.sum(0);
-    Tensor d_w_hh = torch::mm(dgh.t(), h_prev);
-    Tensor d_b_hh = dgh.sum(0);
-    return {d_input, d_w_ih, d_w_hh, d_b_ih, d_b_hh, Tensor(), Tensor(), Tensor()};
+  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
+    const auto v = ctx->get_saved_variables();
+    const auto cell = static_cast<CellType>(ctx->saved_data["cell"].toInt());
+    const Tensor batch_sizes = ctx->saved_data["batch_sizes"].toTensor();
+    const Saved f_saved = load(ctx, "f_");
+    const Saved r_saved = load(ctx, "r_");
+    DirectionGrads f, r;
+    run_both(
+        [&] { f = direction_backward(cell, v[0], v[1], v[2], v[3], f_saved, make_steps(batch_sizes, false), grad_outputs[0]); },
+        [&] { r = direction_backward(cell, v[0], v[4], v[5], v[6], r_saved, make_steps(batch_sizes, true), grad_outputs[1]); });
+    return {f.input + r.input, f.w_ih, f.w_hh, f.b_ih, f.b_hh, r.w_ih, r.w_hh, r.b_ih, r.b_hh, Tensor(), Tensor()};
   }
 };
 
@@ -425,6 +536,17 @@ torch::Tensor fused_recurrent_layer(CellType cell, const torch::Tensor& input, c
                                     const torch::Tensor& batch_sizes, bool reverse) {
   return FusedLayer::apply(input, weights.w_ih, weights.w_hh, weights.b_ih, weights.b_hh, batch_sizes,
                            static_cast<std::int64_t>(cell), reverse);
+}
+
+std::pair<torch::Tensor, torch::Tensor> fused_bidirectional_layer(CellType cell, const torch::Tensor& input,
+                                                                  const RecurrentWeights& forward_weights,
+                                                                  const RecurrentWeights& backward_weights,
+                                                                  const torch::Tensor& batch_sizes) {
+  const auto& f = forward_weights;
+  const auto& r = backward_weights;
+  const auto out = FusedBidirectionalLayer::apply(input, f.w_ih, f.w_hh, f.b_ih, f.b_hh, r.w_ih, r.w_hh, r.b_ih,
+                                                  r.b_hh, batch_sizes, static_cast<std::int64_t>(cell));
+  return {out[0], out[1]};
 }
 
 }  // namespace ch06

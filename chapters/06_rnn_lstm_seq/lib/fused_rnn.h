@@ -9,6 +9,8 @@
 
 #include <torch/torch.h>
 
+#include <utility>
+
 namespace ch06 {
 
 /// The weights of one layer in one direction, as the torch module stores them (`weight_ih_l0`,
@@ -32,5 +34,14 @@ struct RecurrentWeights {
 /// its length. Float32 and float64. Gradients flow to the input and the four weights.
 torch::Tensor fused_recurrent_layer(CellType cell, const torch::Tensor& input, const RecurrentWeights& weights,
                                     const torch::Tensor& batch_sizes, bool reverse);
+
+/// Both directions of one layer at once: fused_recurrent_layer with `reverse` false and true, in
+/// one autograd function whose forward and backward passes run the two directions at the same
+/// time, each on one core with a single-threaded BLAS, when the BLAS has two or more threads (one
+/// after the other otherwise). Returns (forward outputs, backward outputs), each [N, H].
+std::pair<torch::Tensor, torch::Tensor> fused_bidirectional_layer(CellType cell, const torch::Tensor& input,
+                                                                  const RecurrentWeights& forward_weights,
+                                                                  const RecurrentWeights& backward_weights,
+                                                                  const torch::Tensor& batch_sizes);
 
 }  // namespace ch06

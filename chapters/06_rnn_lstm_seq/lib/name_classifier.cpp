@@ -202,15 +202,22 @@ torch::Tensor DynamicRNNClassifierImpl::run_fused(const torch::Tensor& ids, cons
   std::vector<torch::Tensor> finals;
   for (std::int64_t layer = 0; layer < config_.num_layers; ++layer) {
     if (layer > 0) x = torch::dropout(x, between, is_training());
+    auto weights = [&](bool reverse) {
+      const std::string suffix = "_l" + std::to_string(layer) + (reverse ? "_reverse" : "");
+      return RecurrentWeights{params["rnn.weight_ih" + suffix], params["rnn.weight_hh" + suffix],
+                              params["rnn.bias_ih" + suffix], params["rnn.bias_hh" + suffix]};
+    };
     std::vector<torch::Tensor> outputs;
-    for (std::int64_t d = 0; d < directions; ++d) {
-      const std::string suffix = "_l" + std::to_string(layer) + (d == 1 ? "_reverse" : "");
-      const RecurrentWeights w{params["rnn.weight_ih" + suffix], params["rnn.weight_hh" + suffix],
-                               params["rnn.bias_ih" + suffix], params["rnn.bias_hh" + suffix]};
-      outputs.push_back(fused_recurrent_layer(config_.cell, x, w, batch_sizes, /*reverse=*/d == 1));
-      // forward: the state at each sequence's last step; backward: the state at step 0 (rows 0 … B−1)
-      finals.push_back(d == 0 ? outputs.back().index_select(0, last_row) : outputs.back().narrow(0, 0, batch));
+    if (config_.bidirectional) {
+      auto [forward_out, backward_out] = fused_bidirectional_layer(config_.cell, x, weights(false), weights(true),
+                                                                   batch_sizes);
+      outputs = {forward_out, backward_out};
+    } else {
+      outputs = {fused_recurrent_layer(config_.cell, x, weights(false), batch_sizes, /*reverse=*/false)};
     }
+    // forward: the state at each sequence's last step; backward: the state at step 0 (rows 0 … B−1)
+    finals.push_back(outputs[0].index_select(0, last_row));
+    if (config_.bidirectional) finals.push_back(outputs[1].narrow(0, 0, batch));
     if (layer + 1 < config_.num_layers) x = directions == 1 ? outputs[0] : torch::cat(outputs, 1);
   }
   return torch::stack(finals).index_select(1, packed.unsorted_indices());  // back to the batch order
