@@ -239,6 +239,22 @@ void show_errors(Failures& failures) {
             << "Unsorted lengths need enforce_sorted = false (or sort the batch yourself first).\n";
 }
 
+// Sizes whose tensors would not fit are refused before anything is allocated: the sequences of one
+// distribution (at most --samples x --max_length x --input_size values), plus one padded batch's
+// activations kept for the backward pass (about 8 values per hidden unit and step: an LSTM's four
+// gates, its cell and hidden states, and their gradients).
+constexpr std::int64_t kMaxValues = 250'000'000;  // 1 GB of float32
+
+void check_flags(const Options& o) {
+  const std::int64_t values =
+      o.samples * o.max_length * o.input_size + o.batch_size * o.max_length * (8 * o.hidden_size + o.input_size);
+  if (values > kMaxValues) {
+    throw book::UsageError("--samples/--batch_size/--input_size/--hidden_size/--max_length give " +
+                           book::with_thousands(values) + " values of data and activations; the limit is " +
+                           book::with_thousands(kMaxValues));
+  }
+}
+
 int run(const Options& o) {
   const book::fs::path out_dir = o.common.out_dir;
   book::ensure_writable_dir(out_dir);
@@ -263,5 +279,8 @@ int main(int argc, char** argv) {
                "ch06_06_packed_sequences"};
   Options options;
   add_flags(app, options);
-  return book::run_program(app, argc, argv, [&] { return run(options); });
+  return book::run_program(app, argc, argv, [&] {
+    check_flags(options);
+    return run(options);
+  });
 }

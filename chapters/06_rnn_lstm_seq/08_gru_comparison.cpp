@@ -230,6 +230,27 @@ void show_long_range(const Options& o, const book::fs::path& out_dir) {
   if (svg) std::cout << "Wrote " << svg->string() << '\n';
 }
 
+// Sizes whose activations would not fit are refused before anything is allocated: a training batch
+// keeps about 8 values per hidden unit and step for the backward pass (an LSTM's four gates, its cell
+// and hidden states, and their gradients), plus its inputs.
+constexpr std::int64_t kMaxValues = 250'000'000;  // 1 GB of float32
+
+void check_flags(const Options& o) {
+  const auto& s = o.speed;
+  const std::int64_t speed = s.batch * s.steps * (8 * s.hidden + s.input);
+  if (speed > kMaxValues) {
+    throw book::UsageError("--speed_batch/--speed_steps/--speed_hidden give " + book::with_thousands(speed) +
+                           " values of activations; the limit is " + book::with_thousands(kMaxValues));
+  }
+  const auto& t = o.task;
+  const std::int64_t longest = *std::max_element(o.lengths.begin(), o.lengths.end());
+  const std::int64_t task = std::max(t.batch, t.test_size) * longest * (8 * t.hidden + t.embed);
+  if (task > kMaxValues) {
+    throw book::UsageError("--batch_size/--lengths/--hidden_dim give " + book::with_thousands(task) +
+                           " values of activations; the limit is " + book::with_thousands(kMaxValues));
+  }
+}
+
 int run(const Options& o) {
   const book::fs::path out_dir = o.common.out_dir;
   book::ensure_writable_dir(out_dir);
@@ -253,5 +274,8 @@ int main(int argc, char** argv) {
                "ch06_08_gru_comparison"};
   Options options;
   add_flags(app, options);
-  return book::run_program(app, argc, argv, [&] { return run(options); });
+  return book::run_program(app, argc, argv, [&] {
+    check_flags(options);
+    return run(options);
+  });
 }

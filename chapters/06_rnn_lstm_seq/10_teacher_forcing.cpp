@@ -50,6 +50,10 @@ struct Options {
 
 // Models larger than this are refused before anything is allocated.
 constexpr std::int64_t kMaxParameters = 50'000'000;
+// Batches whose activations would not fit are refused too (about 2 GB of float32): a word of at most
+// kMaxWordLetters letters runs that many encoder steps in each direction and up to
+// max_decode_steps decoder steps, each keeping about 8 values per hidden unit for the backward pass.
+constexpr std::int64_t kMaxActivations = 500'000'000;
 
 void add_flags(CLI::App& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir(kProgram));
@@ -93,6 +97,13 @@ void check_flags(const Options& o) {
   if (parameters > kMaxParameters) {
     throw book::UsageError("--hidden_dim/--embed_dim give " + book::with_thousands(parameters) +
                            " parameters; the limit is " + book::with_thousands(kMaxParameters));
+  }
+  const auto letters = static_cast<std::int64_t>(ch06::kMaxWordLetters);
+  const std::int64_t steps = 2 * letters + ch06::max_decode_steps(letters);
+  const std::int64_t activations = static_cast<std::int64_t>(o.batch_size) * steps * (8 * o.hidden_dim + o.embed_dim);
+  if (activations > kMaxActivations) {
+    throw book::UsageError("--batch_size/--hidden_dim/--embed_dim give " + book::with_thousands(activations) +
+                           " values of activations per batch; the limit is " + book::with_thousands(kMaxActivations));
   }
 }
 

@@ -45,6 +45,11 @@ struct Options {
 
 // Models larger than this are refused before anything is allocated (about 3.2 GB with Adam).
 constexpr std::int64_t kMaxParameters = 200'000'000;
+// So are batches whose activations would not fit (about 2 GB of float32): training keeps about 8
+// values per hidden unit, step, layer and direction for the backward pass (an LSTM's four gates,
+// its cell and hidden states, and their gradients). The generated names have at most 16 characters.
+constexpr std::int64_t kMaxActivations = 500'000'000;
+constexpr std::int64_t kLongestName = 16;
 
 void add_flags(CLI::App& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir("ch06_main"));
@@ -96,6 +101,13 @@ void check_flags(const Options& o) {
   if (parameters > kMaxParameters) {
     throw book::UsageError("--hidden_dim/--embed_dim/--num_layers give " + book::with_thousands(parameters) +
                            " parameters; the limit is " + book::with_thousands(kMaxParameters));
+  }
+  const std::int64_t directions = o.bidirectional ? 2 : 1;
+  const std::int64_t activations = static_cast<std::int64_t>(o.batch_size) * kLongestName *
+                                   (8 * o.hidden_dim * o.num_layers * directions + o.embed_dim);
+  if (activations > kMaxActivations) {
+    throw book::UsageError("--batch_size/--hidden_dim/--num_layers/--embed_dim give " + book::with_thousands(activations) +
+                           " values of activations per batch; the limit is " + book::with_thousands(kMaxActivations));
   }
 }
 
