@@ -3,11 +3,15 @@
 #include <dlfcn.h>
 
 #include <cmath>
-#include <cstring>
-#include <future>
-#include <string>
-#include <utility>
+#include <condition_variable>
 #include <cstdint>
+#include <cstring>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 namespace ch06 {
@@ -100,9 +104,10 @@ Steps make_steps(const Tensor& batch_sizes, bool reverse) {
 
 // Raw row-major buffers of one step. `a` holds the step's gate pre-activations [rows, G·H] (input
 // projection + biases + hidden projection) and is overwritten with the activations backward needs.
-// `h` and `c` are the running states [B, H]: row r is sequence r of the sorted batch, and rows that
-// are not active keep their values. `p` is the first packed row of the step, so `out + p·H` is its
-// output block.
+// `h` and `c` are the running states [B, H]: row r is sequence r of the batch sorted by length,
+// longest first, so the step's active sequences are rows 0 … rows−1; the others keep their values
+// (a finished sequence keeps its final state, one that has not started yet keeps h = c = 0). The
+// per-step pointers (a, out and the saved buffers) point at the step's first packed row.
 template <typename T>
 struct StepBuffers {
   T* a;         // [rows, G·H] gates
@@ -437,6 +442,64 @@ void set_blas_threads(int n) {
   if (set != nullptr) set(n);
 }
 
+// One helper thread that lives as long as the process. A new thread per call would be slower:
+// OpenBLAS sets up its work buffers for each thread that calls it.
+class Worker {
+ public:
+  Worker() : thread_([this] { loop(); }) {}
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+  ~Worker() {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    ready_.notify_one();
+    thread_.join();
+  }
+
+  // Starts `task` on the helper thread; the future says when it is done (and rethrows its error).
+  std::future<void> submit(std::function<void()> task) {
+    std::packaged_task<void()> job(std::move(task));
+    std::future<void> done = job.get_future();
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      job_ = std::move(job);
+      pending_ = true;
+    }
+    ready_.notify_one();
+    return done;
+  }
+
+ private:
+  void loop() {
+    for (;;) {
+      std::packaged_task<void()> job;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        ready_.wait(lock, [this] { return stop_ || pending_; });
+        if (!pending_) return;  // stopping, nothing left to run
+        job = std::move(job_);
+        pending_ = false;
+      }
+      torch::NoGradGuard no_grad;  // grad mode is per thread; the jobs fill raw buffers, not a graph
+      job();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::packaged_task<void()> job_;
+  bool pending_ = false;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts after the members it uses exist
+};
+
+Worker& helper_thread() {
+  static Worker worker;
+  return worker;
+}
+
 // Runs `first` and `second` at the same time when the BLAS has two or more threads: each on one
 // core with a single-threaded BLAS, which keeps both cores busy through the gate loops and the
 // small per-step GEMMs as well. Otherwise one after the other.
@@ -449,10 +512,7 @@ void run_both(const First& first, const Second& second) {
     return;
   }
   set_blas_threads(1);
-  auto other = std::async(std::launch::async, [&] {
-    torch::NoGradGuard no_grad;  // grad mode is per thread; these are raw buffers, not a graph
-    second();
-  });
+  std::future<void> other = helper_thread().submit(second);
   try {
     first();
   } catch (...) {
