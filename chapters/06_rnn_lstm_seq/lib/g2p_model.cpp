@@ -41,9 +41,11 @@ G2PBatch collate_g2p(const std::vector<Pronunciation>& data, const std::vector<s
   for (std::int64_t b = 0; b < batch; ++b) {
     const Pronunciation& p = data[rows[static_cast<std::size_t>(b)]];
     const std::vector<std::int64_t> ids = encode_letters(p.word);
-    std::memcpy(letters + b * static_cast<std::int64_t>(max_letters), ids.data(), ids.size() * sizeof(std::int64_t));
+    // std::copy, not memcpy: a word to predict has no phonemes yet, and memcpy from an empty
+    // vector's null data() is undefined behaviour even for zero bytes (UBSan reports it).
+    std::copy(ids.begin(), ids.end(), letters + b * static_cast<std::int64_t>(max_letters));
     std::int64_t* row = targets + b * static_cast<std::int64_t>(max_targets);
-    std::memcpy(row, p.phonemes.data(), p.phonemes.size() * sizeof(std::int64_t));
+    std::copy(p.phonemes.begin(), p.phonemes.end(), row);
     row[p.phonemes.size()] = kPhonemeEos;
     lengths[b] = static_cast<std::int64_t>(ids.size());
     out.references.push_back(p.phonemes);
