@@ -47,7 +47,8 @@ inline float exp_poly(float x) {
   // n = round(x / ln 2): adding and subtracting 1.5·2^23 rounds a float to the nearest integer.
   constexpr float kRound = 12582912.0F;
   const float nf = (x * 1.44269504088896341F + kRound) - kRound;
-  const auto n = static_cast<std::int32_t>(nf);
+  // For NaN, n comes from 0 (converting NaN to an integer is undefined); r and y stay NaN.
+  const auto n = static_cast<std::int32_t>(select_bits(nf == nf, nf, 0.0F));
   const float r = x - nf * 0.693359375F + nf * 2.12194440e-4F;  // x − n·ln 2, ln 2 in two parts
   float y = 1.9875691500e-4F;
   y = y * r + 1.3981999507e-3F;
@@ -56,7 +57,7 @@ inline float exp_poly(float x) {
   y = y * r + 1.6666665459e-1F;
   y = y * r + 5.0000001201e-1F;
   y = y * r * r + r + 1.0F;
-  const std::int32_t bits = (n + 127) << 23;  // 2^n as a float's bit pattern
+  const auto bits = static_cast<std::int32_t>(static_cast<std::uint32_t>(n + 127) << 23);  // 2^n as a float's bits
   float two_n;
   std::memcpy(&two_n, &bits, sizeof two_n);
   return y * two_n;
