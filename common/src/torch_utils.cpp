@@ -46,11 +46,13 @@ std::string blas_description() {
 ThreadPolicy apply_threads(int requested) {
   ThreadPolicy policy;
   const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  // [threads]
   policy.torch_threads = 1;
   torch::set_num_threads(policy.torch_threads);
   const auto set_blas = blas_symbol<SetThreads>("openblas_set_num_threads");
   const auto get_blas = blas_symbol<GetThreads>("openblas_get_num_threads");
   if (set_blas != nullptr) set_blas(requested > 0 ? requested : cores);
+  // [threads]
   policy.blas_threads = get_blas != nullptr ? get_blas() : 0;
   policy.blas = blas_description();
   return policy;

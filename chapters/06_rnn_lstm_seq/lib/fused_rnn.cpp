@@ -123,6 +123,7 @@ struct StepBuffers {
   T* n_hidden;  // GRU: saved W_hn·h + b_hn [rows, H]
 };
 
+// [lstm step]
 // LSTM, per row r and unit j (gates in torch's order i, f, g, o):
 //   i = σ(a_i)  f = σ(a_f)  g = tanh(a_g)  o = σ(a_o)
 //   c' = f ⊙ c + i ⊙ g      h' = o ⊙ tanh(c')
@@ -153,6 +154,8 @@ void lstm_forward_step(const StepBuffers<T>& s, std::int64_t rows, std::int64_t 
     }
   }
 }
+
+// [lstm step]
 
 // GRU, per row r and unit j (gates r, z, n; `a` already holds x·W_iᵀ + b_i, plus b_hr and b_hz):
 //   r = σ(a_r + W_hr·h)   z = σ(a_z + W_hz·h)
@@ -331,6 +334,7 @@ Tensor direction_forward(CellType cell, const Tensor& input, const RecurrentWeig
   const Tensor w_hh_t = w.w_hh.t();
   const Tensor b_hn = cell == CellType::kGru ? w.b_hh.narrow(0, 2 * H, H).contiguous() : Tensor();
 
+  // [time loop]
   AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "fused_recurrent_forward", [&] {
     using T = scalar_t;
     for (std::size_t k = 0; k < steps.order.size(); ++k) {
@@ -358,6 +362,7 @@ Tensor direction_forward(CellType cell, const Tensor& input, const RecurrentWeig
       }
     }
   });
+  // [time loop]
   saved.act = gates;  // now the activations
   return out;
 }
