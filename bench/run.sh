@@ -52,7 +52,7 @@ echo "== machine: $(nproc) cores, $(uname -r); $("$gemm" --repeats 1 | sed 's/.*
 echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "== 1. main job vs Python, --epochs 1 --data_size 2000, $runs seeds, whole process"
-printf '%-5s %10s %10s %7s %10s %10s %8s %10s %10s\n' model cpp_s py_s speedup cpp_acc py_acc acc_diff cpp_MB py_MB
+printf '%-5s %10s %10s %7s %10s %10s %8s %10s %10s\n' model cpp_s py_s speedup cpp_acc py_acc acc_diff cpp_MiB py_MiB
 for model in lstm gru rnn; do
   for seed in $(seq 1 "$runs"); do
     timed "$work/cpp-$model" "$main" --model_type "$model" --epochs 1 --data_size 2000 --seed "$seed" --out_dir "$work/out"
@@ -87,7 +87,7 @@ g=$(median <"$work/gemm")
 t=$(median <"$work/train_gflops")
 echo "GEMM limit (1024^3 fp32, median): $g GFLOP/s"
 echo "training, recurrent GEMMs (median): $t GFLOP/s = $(echo "$t $g" | awk '{printf "%.0f", 100*$1/$2}') % of the limit"
-echo "peak memory, default sizes: $(cut -d' ' -f2 "$work/default.time" | median | awk '{printf "%.0f", $1/1024}') MB"
+echo "peak memory, default sizes: $(cut -d' ' -f2 "$work/default.time" | median | awk '{printf "%.0f", $1/1024}') MiB"
 
 if [[ $build_times -eq 1 ]]; then
   echo
