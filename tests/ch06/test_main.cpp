@@ -178,6 +178,41 @@ TEST_CASE("the head reads the forward state at the last real step and the backwa
   }
 }
 
+namespace {
+
+// The tiny model the path-equality tests compare paths on: dropout 0, so train mode is
+// deterministic and every path computes the same function.
+ClassifierConfig tiny_config(CellType cell, bool bidirectional, int layers) {
+  ClassifierConfig c;
+  c.cell = cell;
+  c.vocab_size = 10;
+  c.embed_dim = 6;
+  c.hidden_dim = 5;
+  c.num_layers = layers;
+  c.bidirectional = bidirectional;
+  c.dropout = 0.0;
+  return c;
+}
+
+// One forward and backward pass of `model` on `b` through `path`: the logits and a copy of every
+// parameter's gradient, in parameters() order.
+struct PathRun {
+  torch::Tensor logits;
+  std::vector<torch::Tensor> grads;
+};
+
+PathRun run_path(DynamicRNNClassifier& model, const book::Batch& b, RecurrentPath path) {
+  model->zero_grad();
+  model->set_path(path);
+  PathRun r;
+  r.logits = model->forward(b.inputs, b.lengths);
+  torch::nn::functional::cross_entropy(r.logits, b.targets).backward();
+  for (const auto& p : model->parameters()) r.grads.push_back(p.grad().clone());
+  return r;
+}
+
+}  // namespace
+
 TEST_CASE("the padded path gives the packed path's final states, head features and gradients") {
   EncodedNames data;
   data.ids = {{2, 3, 4}, {5, 6, 7, 8, 9, 2}, {3}, {4, 4, 4, 4}, {9, 8, 7, 6, 5, 4}};  // unsorted lengths
@@ -190,29 +225,13 @@ TEST_CASE("the padded path gives the packed path's final states, head features a
         CAPTURE(bidirectional);
         CAPTURE(layers);
         torch::manual_seed(11);
-        ClassifierConfig c;
-        c.cell = cell;
-        c.vocab_size = 10;
-        c.embed_dim = 6;
-        c.hidden_dim = 5;
-        c.num_layers = layers;
-        c.bidirectional = bidirectional;
-        c.dropout = 0.0;  // so that train mode is deterministic and both paths see the same function
-        DynamicRNNClassifier model(c);
+        DynamicRNNClassifier model(tiny_config(cell, bidirectional, layers));
         const auto packed = model->final_states(b.inputs, b.lengths, RecurrentPath::kPacked);
         const auto padded = model->final_states(b.inputs, b.lengths, RecurrentPath::kPadded);
         REQUIRE(packed.sizes() == padded.sizes());
         CHECK(torch::allclose(packed, padded, 1e-5, 1e-6));
-        auto grads = [&](RecurrentPath path) {
-          model->zero_grad();
-          model->set_path(path);
-          torch::nn::functional::cross_entropy(model->forward(b.inputs, b.lengths), b.targets).backward();
-          std::vector<torch::Tensor> g;
-          for (const auto& p : model->parameters()) g.push_back(p.grad().clone());
-          return g;
-        };
-        const auto g_packed = grads(RecurrentPath::kPacked);
-        const auto g_padded = grads(RecurrentPath::kPadded);
+        const auto g_packed = run_path(model, b, RecurrentPath::kPacked).grads;
+        const auto g_padded = run_path(model, b, RecurrentPath::kPadded).grads;
         for (std::size_t i = 0; i < g_packed.size(); ++i) CHECK(torch::allclose(g_packed[i], g_padded[i], 1e-4, 1e-6));
       }
     }
@@ -231,15 +250,7 @@ TEST_CASE("the fused path gives the packed path's final states, logits and gradi
         CAPTURE(bidirectional);
         CAPTURE(layers);
         torch::manual_seed(13);
-        ClassifierConfig c;
-        c.cell = cell;
-        c.vocab_size = 10;
-        c.embed_dim = 6;
-        c.hidden_dim = 5;
-        c.num_layers = layers;
-        c.bidirectional = bidirectional;
-        c.dropout = 0.0;  // train mode stays deterministic
-        DynamicRNNClassifier model(c);
+        DynamicRNNClassifier model(tiny_config(cell, bidirectional, layers));
         model->to(torch::kFloat64);
         model->train();
         const auto packed = model->final_states(b.inputs, b.lengths, RecurrentPath::kPacked);
@@ -247,21 +258,8 @@ TEST_CASE("the fused path gives the packed path's final states, logits and gradi
         REQUIRE(packed.sizes() == fused.sizes());
         REQUIRE(fused.dtype() == torch::kFloat64);
         CHECK((packed - fused).abs().max().item<double>() < 1e-10);
-        struct Result {
-          torch::Tensor logits;
-          std::vector<torch::Tensor> grads;
-        };
-        auto run = [&](RecurrentPath path) {
-          model->zero_grad();
-          model->set_path(path);
-          Result r;
-          r.logits = model->forward(b.inputs, b.lengths);
-          torch::nn::functional::cross_entropy(r.logits, b.targets).backward();
-          for (const auto& p : model->parameters()) r.grads.push_back(p.grad().clone());
-          return r;
-        };
-        const Result p = run(RecurrentPath::kPacked);
-        const Result f = run(RecurrentPath::kFused);
+        const PathRun p = run_path(model, b, RecurrentPath::kPacked);
+        const PathRun f = run_path(model, b, RecurrentPath::kFused);
         CHECK((p.logits - f.logits).abs().max().item<double>() < 1e-10);
         const auto names = model->named_parameters().keys();
         REQUIRE(p.grads.size() == names.size());
@@ -296,16 +294,8 @@ TEST_CASE("the fused path in float32, with its own exp, agrees with the packed p
     const auto fused = model->final_states(b.inputs, b.lengths, RecurrentPath::kFused);
     REQUIRE(fused.dtype() == torch::kFloat32);
     CHECK(torch::allclose(packed, fused, 1e-5, 1e-6));
-    auto grads = [&](RecurrentPath path) {
-      model->zero_grad();
-      model->set_path(path);
-      torch::nn::functional::cross_entropy(model->forward(b.inputs, b.lengths), b.targets).backward();
-      std::vector<torch::Tensor> g;
-      for (const auto& p : model->parameters()) g.push_back(p.grad().clone());
-      return g;
-    };
-    const auto g_packed = grads(RecurrentPath::kPacked);
-    const auto g_fused = grads(RecurrentPath::kFused);
+    const auto g_packed = run_path(model, b, RecurrentPath::kPacked).grads;
+    const auto g_fused = run_path(model, b, RecurrentPath::kFused).grads;
     for (std::size_t i = 0; i < g_packed.size(); ++i) CHECK(torch::allclose(g_packed[i], g_fused[i], 1e-4, 1e-6));
   }
 }
