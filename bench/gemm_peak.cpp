@@ -9,7 +9,7 @@
 #include <iostream>
 
 int main(int argc, char** argv) {
-  CLI::App app{"fp32 GEMM rate (n x n times n x n) through LibTorch, as the median of --repeats runs", "bench_gemm_peak"};
+  book::Cli app{"fp32 GEMM rate (n x n times n x n) through LibTorch, as the median of --repeats runs", "bench_gemm_peak"};
   book::CommonOptions common;
   int n = 1024;
   int repeats = 10;

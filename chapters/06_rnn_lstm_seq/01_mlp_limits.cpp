@@ -23,7 +23,7 @@ struct Options {
   ch06::OrderTaskOptions task;
 };
 
-void add_flags(CLI::App& app, Options& o) {
+void add_flags(book::Cli& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir("ch06_01_mlp_limits"));
   auto& t = o.task;
   app.add_option("--length", t.length, "Tokens per sequence of the order task")->capture_default_str()->check(book::int_range(2, 256));
@@ -144,7 +144,7 @@ int run(Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Program 01: an MLP needs a fixed input size and cannot see order; a small RNN can.",
+  book::Cli app{"Program 01: an MLP needs a fixed input size and cannot see order; a small RNN can.",
                "ch06_01_mlp_limits"};
   Options options;
   add_flags(app, options);

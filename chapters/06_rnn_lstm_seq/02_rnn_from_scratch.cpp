@@ -28,7 +28,7 @@ struct Options {
   double max_grad_norm = 5.0;
 };
 
-void add_flags(CLI::App& app, Options& o) {
+void add_flags(book::Cli& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir("ch06_02_rnn_from_scratch"));
   app.add_option("--input", o.input, "Characters fed to the RNN (ASCII, 1 to 64)")->capture_default_str();
   app.add_option("--target", o.target, "Characters it should produce, one per input character")->capture_default_str();
@@ -157,7 +157,7 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Program 02: the Elman RNN unrolled in Eigen, equal to torch::nn::RNN with copied weights, and "
+  book::Cli app{"Program 02: the Elman RNN unrolled in Eigen, equal to torch::nn::RNN with copied weights, and "
                "trained on \"hello\" with manual BPTT.",
                "ch06_02_rnn_from_scratch"};
   Options options;

@@ -26,7 +26,7 @@ struct Options {
   double forget_bias = 3.0;   // the LSTM's initial forget-gate bias
 };
 
-void add_flags(CLI::App& app, Options& o) {
+void add_flags(book::Cli& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir("ch06_03_bptt_gradients"));
   app.add_option("--steps", o.steps, "Sequence length T of the experiment; the loss looks at step T")
       ->capture_default_str()->check(book::int_range(2, 1000));
@@ -178,7 +178,7 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Program 03: backpropagation through time by hand, checked against finite differences and "
+  book::Cli app{"Program 03: backpropagation through time by hand, checked against finite differences and "
                "LibTorch autograd; vanishing and exploding gradients for spectral radius 0.5, 1.0 and 1.5, "
                "and an LSTM for comparison.",
                "ch06_03_bptt_gradients"};

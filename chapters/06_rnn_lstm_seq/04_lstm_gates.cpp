@@ -25,7 +25,7 @@ struct Options {
   int carry_steps = 1000;
 };
 
-void add_flags(CLI::App& app, Options& o) {
+void add_flags(book::Cli& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir("ch06_04_lstm_gates"));
   auto& t = o.task;
   app.add_option("--gap", t.gap, "Distractor steps between the token to remember and the answer")->capture_default_str()->check(book::int_range(1, 500));
@@ -233,7 +233,7 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Program 04: the LSTM cell from scratch (Eigen), equal to torch::nn::LSTMCell and LSTM; the cell "
+  book::Cli app{"Program 04: the LSTM cell from scratch (Eigen), equal to torch::nn::LSTMCell and LSTM; the cell "
                "state carried unchanged when f = 1, i = 0; dC_t/dC_{t-1} = f_t; gates traced on a memory task.",
                "ch06_04_lstm_gates"};
   Options options;

@@ -26,7 +26,7 @@ struct Options {
   std::int64_t drift_padded_to = 16;
 };
 
-void add_flags(CLI::App& app, Options& o) {
+void add_flags(book::Cli& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir("ch06_05_shape_checks"));
   auto& p = o.problem;
   app.add_option("--batch", p.batch, "B of the shape table")->capture_default_str()->check(book::int_range(1, 64));
@@ -218,7 +218,7 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Program 05: shapes of RNN/LSTM/GRU layers and where their final states sit in the output "
+  book::Cli app{"Program 05: shapes of RNN/LSTM/GRU layers and where their final states sit in the output "
                "(batch_first, layers, bidirectional, cell loops, the output[:, -1] mistake).",
                "ch06_05_shape_checks"};
   Options options;

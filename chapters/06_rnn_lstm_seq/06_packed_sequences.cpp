@@ -30,9 +30,9 @@ struct Options {
   int repeats = 5;
 };
 
-void add_flags(CLI::App& app, Options& o) {
+void add_flags(book::Cli& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir("ch06_06_packed_sequences"));
-  app.add_option("--model_type", o.model_type, "Layer the timing runs")->capture_default_str()->check(CLI::IsMember({"rnn", "lstm", "gru"}));
+  app.add_option("--model_type", o.model_type, "Layer the timing runs")->capture_default_str()->check(book::one_of({"rnn", "lstm", "gru"}));
   app.add_option("--samples", o.samples, "Sequences per length distribution in the timing")->capture_default_str()->check(book::int_range(1, 100000));
   app.add_option("--batch_size", o.batch_size, "Sequences per batch in the timing")->capture_default_str()->check(book::int_range(1, 4096));
   app.add_option("--input_size", o.input_size, "Features per step in the timing")->capture_default_str()->check(book::int_range(1, 1024));
@@ -274,7 +274,7 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Program 06: packed sequences: pad -> pack -> run -> unpack, right and wrong final states, the "
+  book::Cli app{"Program 06: packed sequences: pad -> pack -> run -> unpack, right and wrong final states, the "
                "round trip, padded vs packed vs length-bucketed timing, and bad-lengths errors.",
                "ch06_06_packed_sequences"};
   Options options;

@@ -55,7 +55,7 @@ constexpr std::int64_t kMaxParameters = 200'000'000;
 // Training activations larger than this are refused before anything is allocated.
 constexpr double kMaxActivationBytes = 8e9;
 
-void add_flags(CLI::App& app, Options& o) {
+void add_flags(book::Cli& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir(kProgram));
   app.add_option("--data_dir", o.data_dir, "An aclImdb folder (train/pos, train/neg, test/pos, test/neg of .txt); empty = the generated corpus");
   app.add_option("--corpus_size", o.corpus_size, "Generated sentences, training and test together")->capture_default_str()->check(book::int_range(20, 1'000'000));
@@ -344,7 +344,7 @@ int predict(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Program 07: the chapter's SentimentLSTM (embedding 128, 2-layer bidirectional LSTM 256, dropout 0.5)\n"
+  book::Cli app{"Program 07: the chapter's SentimentLSTM (embedding 128, 2-layer bidirectional LSTM 256, dropout 0.5)\n"
                "trained on a generated corpus whose labels follow a grammar (negation flips a clause; the clause\n"
                "after 'but' wins), against a bag-of-words baseline. --data_dir reads an aclImdb review folder instead.",
                kProgram};

@@ -28,7 +28,7 @@ struct Options {
   double threshold = 90.0;
 };
 
-void add_flags(CLI::App& app, Options& o) {
+void add_flags(book::Cli& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir("ch06_08_gru_comparison"));
   auto& s = o.speed;
   app.add_option("--speed_batch", s.batch, "Batch size of the speed comparison")->capture_default_str()->check(book::int_range(1, 4096));
@@ -269,7 +269,7 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Program 08: a GRU cell from scratch equal to torch::nn::GRUCell; parameter counts, speed and "
+  book::Cli app{"Program 08: a GRU cell from scratch equal to torch::nn::GRUCell; parameter counts, speed and "
                "long-range accuracy of RNN, GRU and LSTM.",
                "ch06_08_gru_comparison"};
   Options options;

@@ -36,7 +36,7 @@ struct Options {
 };
 // [options]
 
-void add_flags(CLI::App& app, Options& o) {
+void add_flags(book::Cli& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir(kProgram));
   app.add_option("--steps", o.steps, "Part 1: SGD steps of each run (with and without clipping)")->capture_default_str()->check(book::int_range(1, 100000));
   app.add_option("--seq_len", o.seq_len, "Part 1: time steps per sequence")->capture_default_str()->check(book::int_range(3, 2000));
@@ -283,7 +283,7 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Program 09: exploding gradients with and without clip_grad_norm_; norm clipping vs value clipping;\n"
+  book::Cli app{"Program 09: exploding gradients with and without clip_grad_norm_; norm clipping vs value clipping;\n"
                "masking the loss on a padded sequence-labelling task.",
                kProgram};
   Options options;

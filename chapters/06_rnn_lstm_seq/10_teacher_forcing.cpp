@@ -55,7 +55,7 @@ constexpr std::int64_t kMaxParameters = 50'000'000;
 // max_decode_steps decoder steps, each keeping about 8 values per hidden unit for the backward pass.
 constexpr std::int64_t kMaxActivations = 500'000'000;
 
-void add_flags(CLI::App& app, Options& o) {
+void add_flags(book::Cli& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir(kProgram));
   app.add_option("--data_dir", o.data_dir, "Folder holding cmudict/cmudict-g2p.tsv.gz (default: $BOOK_DATA_DIR, then the shipped assets/data)");
   app.add_option("--train_words", o.train_words, "Training words, a fixed sample of the training split (0 = all of it, about 105,000)")->capture_default_str()->check(book::int_range(0, 1'000'000));
@@ -68,7 +68,7 @@ void add_flags(CLI::App& app, Options& o) {
   app.add_option("--lr", o.lr, "Adam learning rate")->capture_default_str()->check(book::real_range(0, 10, true));
   app.add_option("--max_grad_norm", o.max_grad_norm, "Clip the global gradient norm to this (0 = no clipping)")->capture_default_str()->check(book::real_range(0, 1e6));
   app.add_option("--schedule", o.schedules, "Teacher-forcing schedules to train, comma-separated; each run starts from the same seed")
-      ->capture_default_str()->delimiter(',')->check(CLI::IsMember(ch06::tf_schedule_names()));
+      ->capture_default_str()->delimiter(',')->check(book::one_of(ch06::tf_schedule_names()));
   app.add_option("--tf_end", o.tf_end, "Teacher-forcing ratio the decaying schedules reach at the end of training")->capture_default_str()->check(book::real_range(0, 0.5, true, true));
   app.add_option("--samples", o.samples, "Test words whose predictions are shown after training")->capture_default_str()->check(book::int_range(0, 1000));
   app.add_flag("--predict", o.predict, "Pronounce WORDS (or stdin lines) with a saved checkpoint instead of training");
@@ -340,7 +340,7 @@ int predict(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Chapter 06, program 10: teacher forcing and exposure bias on grapheme-to-phoneme conversion\n"
+  book::Cli app{"Chapter 06, program 10: teacher forcing and exposure bias on grapheme-to-phoneme conversion\n"
                "(CMU Pronouncing Dictionary; a bidirectional LSTM encoder and an LSTMCell decoder).\n"
                "Each --schedule is trained from the same seed; every epoch reports the training loss, the\n"
                "validation loss teacher-forced and free-running, and the phoneme and word error rates.",

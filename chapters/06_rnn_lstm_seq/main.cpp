@@ -51,7 +51,7 @@ constexpr std::int64_t kMaxParameters = 200'000'000;
 constexpr std::int64_t kMaxActivations = 500'000'000;
 constexpr std::int64_t kLongestName = 16;
 
-void add_flags(CLI::App& app, Options& o) {
+void add_flags(book::Cli& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir("ch06_main"));
   app.add_option("--epochs", o.epochs, "Training epochs")->capture_default_str()->check(book::int_range(1, 100000));
   app.add_option("--batch_size", o.batch_size, "Names per batch")->capture_default_str()->check(book::int_range(1, 65536));
@@ -62,12 +62,12 @@ void add_flags(CLI::App& app, Options& o) {
   app.add_option("--val_split", o.val_split, "Share of the names held out for validation")->capture_default_str()->check(book::real_range(0, 1, true, true));
   app.add_option("--num_workers", o.num_workers, "Accepted for the original's command lines; batches are built in-process")->capture_default_str()->check(book::int_range(0, 256));
   app.add_option("--max_grad_norm", o.max_grad_norm, "Clip the global gradient norm to this (0 = no clipping)")->capture_default_str()->check(book::real_range(0, 1e6));
-  app.add_option("--model_type", o.model_type, "Recurrent layer")->capture_default_str()->check(CLI::IsMember({"rnn", "lstm", "gru"}));
+  app.add_option("--model_type", o.model_type, "Recurrent layer")->capture_default_str()->check(book::one_of({"rnn", "lstm", "gru"}));
   app.add_option("--num_layers", o.num_layers, "Stacked recurrent layers")->capture_default_str()->check(book::int_range(1, 16));
   app.add_option("--bidirectional", o.bidirectional, "Run a backward direction too (true/false)")->capture_default_str();
   app.add_option("--dropout", o.dropout, "Dropout after the embedding, between layers and before the head")->capture_default_str()->check(book::real_range(0, 1, false, true));
-  app.add_option("--batching", o.batching, "random: shuffle as the original; bucket: sort by length within shuffled pools of 4 batches (fewer steps per batch)")->capture_default_str()->check(CLI::IsMember({"random", "bucket"}));
-  app.add_option("--rnn_path", o.rnn_path, "fused (fastest): pack the batch and run each layer and direction as one autograd function with a hand-written backward (one GEMM and one C++ gate loop per step); packed: run the torch module on the packed batch, as the original; padded: run on the padded batch with each sequence reversed in place for the backward direction. All three: same weights, same results")->capture_default_str()->check(CLI::IsMember({"packed", "padded", "fused"}));
+  app.add_option("--batching", o.batching, "random: shuffle as the original; bucket: sort by length within shuffled pools of 4 batches (fewer steps per batch)")->capture_default_str()->check(book::one_of({"random", "bucket"}));
+  app.add_option("--rnn_path", o.rnn_path, "fused (fastest): pack the batch and run each layer and direction as one autograd function with a hand-written backward (one GEMM and one C++ gate loop per step); packed: run the torch module on the packed batch, as the original; padded: run on the padded batch with each sequence reversed in place for the backward direction. All three: same weights, same results")->capture_default_str()->check(book::one_of({"packed", "padded", "fused"}));
   app.add_flag("--cpu", o.cpu, "Use the CPU even if CUDA is available");
   app.add_flag("--predict", o.predict, "Classify NAMES (or stdin lines) with a saved checkpoint instead of training");
   app.add_option("--checkpoint", o.checkpoint, "Checkpoint for --predict (default: <out_dir>/checkpoints/<model_type>_model.pth)");
@@ -222,7 +222,7 @@ int predict(const Options& o, bool model_type_given) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Chapter 06 main job: classify synthetic names by origin with an RNN, LSTM or GRU.\n"
+  book::Cli app{"Chapter 06 main job: classify synthetic names by origin with an RNN, LSTM or GRU.\n"
                "Threads: torch runs 1 intra-op thread and OpenBLAS runs the matrix products on --threads "
                "cores (default: all). Measured fastest on 2 cores; giving torch 2 threads as well was 2x slower.",
                "ch06_main"};

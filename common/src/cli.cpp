@@ -1,5 +1,7 @@
 #include "book/cli.h"
 
+#include <CLI/CLI.hpp>
+
 #include <cmath>
 #include <exception>
 #include <iostream>
@@ -8,7 +10,55 @@
 
 namespace book {
 
-void add_common_options(CLI::App& app, CommonOptions& options, const std::string& default_out_dir) {
+Check::Check(std::shared_ptr<const CLI::Validator> validator) : validator_(std::move(validator)) {}
+
+std::string Check::operator()(std::string value) const { return (*validator_)(value); }
+
+Flag* Flag::capture_default_str() {
+  option_->capture_default_str();
+  return this;
+}
+
+Flag* Flag::check(const Check& check) {
+  option_->check(check.validator());
+  return this;
+}
+
+Flag* Flag::delimiter(char separator) {
+  option_->delimiter(separator);
+  return this;
+}
+
+Cli::Cli(const std::string& description, const std::string& name)
+    : app_(std::make_unique<CLI::App>(description, name)) {}
+
+Cli::~Cli() = default;
+
+template <class T>
+Flag* Cli::add_option(const std::string& name, T& value, const std::string& help) {
+  return &flags_.emplace_back(app_->add_option(name, value, help));
+}
+
+template Flag* Cli::add_option(const std::string&, int&, const std::string&);
+template Flag* Cli::add_option(const std::string&, std::int64_t&, const std::string&);
+template Flag* Cli::add_option(const std::string&, std::uint64_t&, const std::string&);
+template Flag* Cli::add_option(const std::string&, double&, const std::string&);
+template Flag* Cli::add_option(const std::string&, bool&, const std::string&);
+template Flag* Cli::add_option(const std::string&, std::string&, const std::string&);
+template Flag* Cli::add_option(const std::string&, std::vector<std::string>&, const std::string&);
+template Flag* Cli::add_option(const std::string&, std::vector<std::int64_t>&, const std::string&);
+
+Flag* Cli::add_flag(const std::string& name, bool& value, const std::string& help) {
+  return &flags_.emplace_back(app_->add_flag(name, value, help));
+}
+
+std::size_t Cli::count(const std::string& name) const { return app_->count(name); }
+
+void Cli::parse(int argc, char** argv) { app_->parse(argc, argv); }
+
+CLI::App& Cli::app() { return *app_; }
+
+void add_common_options(Cli& app, CommonOptions& options, const std::string& default_out_dir) {
   options.out_dir = default_out_dir;
   app.add_option("--seed", options.seed, "Random seed for torch and the program's data")
       ->capture_default_str()
@@ -41,8 +91,9 @@ std::string one_line(std::string text) {
 
 }  // namespace
 
-int run_program(CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
+int run_program(Cli& cli, int argc, char** argv, const std::function<int()>& body) {
   const std::string name = program_name(argc, argv);
+  CLI::App& app = cli.app();
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -69,10 +120,10 @@ int run_program(CLI::App& app, int argc, char** argv, const std::function<int()>
   }
 }
 
-CLI::Validator int_range(long long lo, long long hi) {
+Check int_range(long long lo, long long hi) {
   std::ostringstream desc;
   desc << "INT in [" << lo << ", " << hi << "]";
-  return CLI::Validator(
+  return Check(std::make_shared<CLI::Validator>(
       [lo, hi](std::string& input) -> std::string {
         std::size_t used = 0;
         long long value = 0;
@@ -89,14 +140,14 @@ CLI::Validator int_range(long long lo, long long hi) {
         }
         return {};
       },
-      desc.str());
+      desc.str()));
 }
 
-CLI::Validator real_range(double lo, double hi, bool open_lo, bool open_hi) {
+Check real_range(double lo, double hi, bool open_lo, bool open_hi) {
   std::ostringstream range;
   range << (open_lo ? "(" : "[") << lo << ", " << hi << (open_hi ? ")" : "]");
   const std::string text = range.str();
-  return CLI::Validator(
+  return Check(std::make_shared<CLI::Validator>(
       [=](std::string& input) -> std::string {
         std::size_t used = 0;
         double value = 0;
@@ -112,7 +163,11 @@ CLI::Validator real_range(double lo, double hi, bool open_lo, bool open_hi) {
         if (below || above) return "value " + input + " is outside the valid range " + text;
         return {};
       },
-      "REAL in " + text);
+      "REAL in " + text));
+}
+
+Check one_of(const std::vector<std::string>& choices) {
+  return Check(std::make_shared<CLI::IsMember>(choices));
 }
 
 }  // namespace book

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <stdexcept>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,7 @@ namespace {
 
 // Runs `body` behind a parser with one int flag in [1, 10] and one real flag in (0, 1).
 int run(std::vector<std::string> args, const std::function<int()>& body = [] { return 0; }) {
-  CLI::App app{"test", "prog"};
+  book::Cli app{"test", "prog"};
   int count = 5;
   double share = 0.5;
   app.add_option("--count", count)->check(book::int_range(1, 10));
@@ -23,7 +24,7 @@ int run(std::vector<std::string> args, const std::function<int()>& body = [] { r
   return book::run_program(app, static_cast<int>(argv.size()), argv.data(), body);
 }
 
-std::string validate(const CLI::Validator& v, std::string input) { return v(input); }
+std::string validate(const book::Check& check, std::string input) { return check(std::move(input)); }
 
 }  // namespace
 
@@ -65,7 +66,7 @@ TEST_CASE("run_program maps help, usage errors and runtime errors to exit codes 
 }
 
 TEST_CASE("add_common_options gives every program --seed, --threads and --out_dir") {
-  CLI::App app{"test", "prog"};
+  book::Cli app{"test", "prog"};
   book::CommonOptions options;
   book::add_common_options(app, options, "default/out");
   CHECK(options.out_dir == "default/out");

@@ -2,9 +2,8 @@
 /// \file
 /// The precompiled header shared by every LibTorch target of the book. It holds only the heavy,
 /// stable third-party headers; nothing of the book itself, so editing a book header never
-/// rebuilds it.
+/// rebuilds it. CLI11 is not here on purpose: see book/cli.h.
 #include <torch/torch.h>
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
