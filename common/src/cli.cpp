@@ -1,8 +1,10 @@
 #include "book/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <limits>
@@ -118,6 +120,13 @@ int run_program(Cli& cli, int argc, char** argv, const std::function<int()>& bod
     std::cerr << name << ": error: " << one_line(e.what()) << '\n';
     return kExitRuntimeError;
   }
+}
+
+void exit_now(int code) {
+  std::cout.flush();
+  std::cerr.flush();
+  spdlog::shutdown();  // flushes every logger
+  std::_Exit(code);
 }
 
 Check int_range(long long lo, long long hi) {

@@ -3,6 +3,9 @@
 #include "book/files.h"
 
 #include <dlfcn.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <sstream>
@@ -58,7 +61,22 @@ ThreadPolicy apply_threads(int requested) {
   return policy;
 }
 
+bool keep_freed_memory() {
+#if defined(__GLIBC__)
+  // [malloc]
+  // Blocks under 4 MB come from the heap, and the heap keeps up to 256 MB of freed memory at its
+  // top instead of handing it back to the kernel.
+  const bool heap = mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024) == 1;
+  const bool keep = mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024) == 1;
+  // [malloc]
+  return heap && keep;
+#else
+  return false;
+#endif
+}
+
 RunContext start_run(const CommonOptions& options, bool force_cpu) {
+  keep_freed_memory();
   RunContext context;
   seed_torch(options.seed);
   context.rng.seed(options.seed);

@@ -5,6 +5,12 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <vector>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 using book::test::TempDir;
 
 TEST_CASE("pick_device honours --cpu, and seeding makes torch repeat itself") {
@@ -106,3 +112,22 @@ TEST_CASE("bad checkpoints are explained in one line: missing, corrupt, truncate
   CHECK_THROWS_WITH_AS(book::load_checkpoint_weights(*other, dir / "good.pth"),
                        doctest::Contains("another architecture"), std::runtime_error);
 }
+
+#if defined(__GLIBC__)
+TEST_CASE("keep_freed_memory: blocks under 4 MB come from the heap, and freed memory stays there") {
+  REQUIRE(book::keep_freed_memory());
+  // A 2 MB block: without the setting glibc maps it fresh from the kernel (mmap threshold 128 kB).
+  const std::size_t mapped_before = mallinfo2().hblkhd;
+  void* block = std::malloc(std::size_t{2} << 20);
+  REQUIRE(block != nullptr);
+  CHECK(mallinfo2().hblkhd == mapped_before);
+  std::free(block);
+  // A 3 MB block freed at once: it joins the free space at the top of the heap, which glibc would
+  // trim (its default trim threshold is 128 kB); the heap keeps it.
+  void* top = std::malloc(std::size_t{3} << 20);
+  REQUIRE(top != nullptr);
+  const std::size_t heap_before = mallinfo2().arena;
+  std::free(top);
+  CHECK(mallinfo2().arena == heap_before);
+}
+#endif

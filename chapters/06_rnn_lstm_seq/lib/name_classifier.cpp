@@ -66,7 +66,7 @@ DynamicRNNClassifierImpl::DynamicRNNClassifierImpl(const ClassifierConfig& confi
   embedding_ = register_module(
       "embedding", torch::nn::Embedding(torch::nn::EmbeddingOptions(config.vocab_size, config.embed_dim)
                                             .padding_idx(CharVocab::kPad)));
-  dropout_ = register_module("dropout", torch::nn::Dropout(config.dropout));
+  dropout_ = register_module("dropout", book::Dropout(config.dropout));
   const double between = config.num_layers > 1 ? config.dropout : 0.0;
   switch (config.cell) {
     case CellType::kRnn:
@@ -170,7 +170,7 @@ torch::Tensor DynamicRNNClassifierImpl::run_padded(const torch::Tensor& ids, con
   const double between = config_.num_layers > 1 ? config_.dropout : 0.0;
   std::vector<torch::Tensor> finals;
   for (std::int64_t layer = 0; layer < config_.num_layers; ++layer) {
-    if (layer > 0) x = torch::dropout(x, between, is_training());
+    if (layer > 0) x = book::dropout(x, between, is_training());
     const torch::Tensor forward_out = run_layer(x, layer, false);
     finals.push_back(gather_steps(forward_out, last).squeeze(0));  // state at the last real step
     if (!config_.bidirectional) {
@@ -201,7 +201,7 @@ torch::Tensor DynamicRNNClassifierImpl::run_fused(const torch::Tensor& ids, cons
   torch::Tensor x = packed.data();  // [N, E]
   std::vector<torch::Tensor> finals;
   for (std::int64_t layer = 0; layer < config_.num_layers; ++layer) {
-    if (layer > 0) x = torch::dropout(x, between, is_training());
+    if (layer > 0) x = book::dropout(x, between, is_training());
     auto weights = [&](bool reverse) {
       const std::string suffix = "_l" + std::to_string(layer) + (reverse ? "_reverse" : "");
       return RecurrentWeights{params["rnn.weight_ih" + suffix], params["rnn.weight_hh" + suffix],

@@ -2,6 +2,7 @@
 /// \file
 /// The main job's model and data pipeline: DynamicRNNClassifier (RNN, LSTM or GRU over packed
 /// input, with the `[h_n[-2]; h_n[-1]]` head), the collator, batching, checkpoints and prediction.
+#include "book/dropout.h"
 #include "book/train.h"
 #include "lib/names.h"
 
@@ -106,7 +107,7 @@ class DynamicRNNClassifierImpl : public torch::nn::Module {
   ClassifierConfig config_;
   RecurrentPath path_ = RecurrentPath::kFused;
   torch::nn::Embedding embedding_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  book::Dropout dropout_{nullptr};
   torch::nn::RNN rnn_{nullptr};
   torch::nn::LSTM lstm_{nullptr};
   torch::nn::GRU gru_{nullptr};

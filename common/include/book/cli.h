@@ -106,6 +106,14 @@ void add_common_options(Cli& cli, CommonOptions& options, const std::string& def
 /// 2; any other exception prints `<program>: error: <message>` and returns 1.
 int run_program(Cli& cli, int argc, char** argv, const std::function<int()>& body);
 
+/// Ends the process with `code` at once, after flushing std::cout, std::cerr and every spdlog
+/// logger, without running static destructors. For a program whose work is done and whose files are
+/// written and closed: LibTorch's destructors deregister its operators one by one at exit, about
+/// 60 ms on the book's machine (measured on ch06_main --model_type rnn --epochs 1 --data_size 2000:
+/// 0.86 s with a normal return, 0.80 s with exit_now), and the kernel frees the memory anyway.
+/// Not for tests (it would end the test runner) nor under LeakSanitizer (its check runs at exit).
+[[noreturn]] void exit_now(int code);
+
 /// An integer flag in [lo, hi]. The error message names the range. Use it for every size, so that
 /// a value large enough to exhaust memory is refused before anything is allocated.
 Check int_range(long long lo, long long hi);
