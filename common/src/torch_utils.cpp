@@ -38,12 +38,30 @@ Fn blas_symbol(const char* name) {
 
 }  // namespace
 
+std::string sgemm_library() {
+  void* sgemm = dlsym(RTLD_DEFAULT, "sgemm_");
+  Dl_info info{};
+  if (sgemm == nullptr || dladdr(sgemm, &info) == 0 || info.dli_fname == nullptr) return {};
+  std::error_code error;
+  const std::filesystem::path real = std::filesystem::canonical(info.dli_fname, error);  // through the symlinks
+  return error ? std::string(info.dli_fname) : real.string();
+}
+
 std::string blas_description() {
-  if (auto config = blas_symbol<GetConfig>("openblas_get_config")) {
+  // Ask where the float matrix product comes from, not which BLAS is loaded: with
+  // LD_LIBRARY_PATH pointing at the reference BLAS, OpenBLAS can still be loaded (and answer
+  // openblas_get_config) while sgemm_ comes from the reference library.
+  const std::string library = sgemm_library();
+  const auto config = blas_symbol<GetConfig>("openblas_get_config");
+  if (config != nullptr && library.find("openblas") != std::string::npos) {
     const std::string text = config();  // "OpenBLAS 0.3.21 ... SkylakeX MAX_THREADS=64"
     return text.rfind("OpenBLAS", 0) == 0 ? text : "OpenBLAS " + text;
   }
-  return "reference BLAS (slow: install libopenblas0-pthread)";
+  if (library.empty()) return "unknown BLAS (sgemm_ not found)";
+  if (library.find("/blas/") != std::string::npos) {
+    return "reference BLAS (slow: install libopenblas0-pthread) " + library;
+  }
+  return "BLAS from " + library;
 }
 
 ThreadPolicy apply_threads(int requested) {
@@ -56,8 +74,10 @@ ThreadPolicy apply_threads(int requested) {
   const auto get_blas = blas_symbol<GetThreads>("openblas_get_num_threads");
   if (set_blas != nullptr) set_blas(requested > 0 ? requested : cores);
   // [threads]
-  policy.blas_threads = get_blas != nullptr ? get_blas() : 0;
   policy.blas = blas_description();
+  // OpenBLAS's pool only counts when the products run on OpenBLAS; any other BLAS is taken as serial.
+  const bool openblas = policy.blas.rfind("OpenBLAS", 0) == 0;
+  policy.blas_threads = openblas && get_blas != nullptr ? get_blas() : 1;
   return policy;
 }
 

@@ -149,3 +149,23 @@ TEST_CASE("out_dir paths with spaces and non-ASCII characters work") {
   CHECK(book::fs::exists(out / "results/gru_metrics.json"));
   CHECK(r.out.find(out.string()) != std::string::npos);  // it says where it wrote
 }
+
+TEST_CASE("the first log line names the BLAS the matrix products really run on") {
+  TempDir dir("blas");
+  const ProcessResult normal = main_job(small(dir));
+  REQUIRE(normal.exit_code == 0);
+  CHECK(normal.out.find("| OpenBLAS") != std::string::npos);
+  // Debian's reference BLAS (package libblas3), which the loader picks first with this path.
+  const std::string reference = "/usr/lib/x86_64-linux-gnu/blas";
+  if (!book::fs::exists(reference + "/libblas.so.3")) {
+    MESSAGE("skipped the reference-BLAS half: " << reference << "/libblas.so.3 is not installed");
+    return;
+  }
+  auto args = small(dir);
+  args.insert(args.begin(), book::test::program("ch06_main"));
+  const ProcessResult slow = book::test::run_process(args, "", {{"LD_LIBRARY_PATH", reference}});
+  CAPTURE(slow.out);
+  REQUIRE(slow.exit_code == 0);
+  CHECK(slow.out.find("| reference BLAS") != std::string::npos);
+  CHECK(slow.out.find("| OpenBLAS") == std::string::npos);
+}

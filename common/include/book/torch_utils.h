@@ -24,7 +24,7 @@ void seed_torch(std::uint64_t seed);
 /// What the thread policy chose.
 struct ThreadPolicy {
   int torch_threads = 1;  ///< torch's intra-op threads (element-wise ops, its own kernels)
-  int blas_threads = 1;   ///< OpenBLAS's threads (the GEMMs inside RNN layers); 0 if unknown
+  int blas_threads = 1;   ///< OpenBLAS's threads (the GEMMs inside RNN layers); 1 for any other BLAS
   std::string blas;       ///< which BLAS the process runs on, e.g. "OpenBLAS 0.3.21 ..."
 };
 
@@ -34,7 +34,12 @@ struct ThreadPolicy {
 /// OpenBLAS 1 in 6.5 s, torch 2 + OpenBLAS 2 in 10.0 s (both pools spin on the same cores).
 ThreadPolicy apply_threads(int requested);
 
-/// The name and configuration of the BLAS this process uses ("reference BLAS" if not OpenBLAS).
+/// The real path of the shared library the process's `sgemm_` (the float matrix product LibTorch
+/// calls) comes from, or "" if there is none.
+std::string sgemm_library();
+
+/// The BLAS this process's float matrix products run on: OpenBLAS's name and configuration, or
+/// "reference BLAS (slow: ...) <path>", or "BLAS from <path>" for any other.
 std::string blas_description();
 
 /// Tells the C library to reuse freed memory instead of handing it back to the kernel. A training
