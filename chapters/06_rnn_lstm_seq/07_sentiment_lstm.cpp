@@ -138,10 +138,19 @@ Split from_samples(const std::vector<ch06::SentimentSample>& samples) {
   return s;
 }
 
-Split from_texts(const ch06::LabelledTexts& texts) {
+// Tokenizes the reviews. A review without a single word (an empty file) teaches nothing: it is left
+// out, and its file is added to `skipped`.
+Split from_texts(const ch06::LabelledTexts& texts, std::vector<std::string>& skipped) {
   Split s;
-  for (const auto& t : texts.texts) s.tokens.push_back(ch06::tokenize(t));
-  s.labels = texts.labels;
+  for (std::size_t i = 0; i < texts.texts.size(); ++i) {
+    std::vector<std::string> tokens = ch06::tokenize(texts.texts[i]);
+    if (tokens.empty()) {
+      skipped.push_back(texts.sources[i]);
+      continue;
+    }
+    s.tokens.push_back(std::move(tokens));
+    s.labels.push_back(texts.labels[i]);
+  }
   return s;
 }
 
@@ -175,8 +184,16 @@ int train(const Options& o) {
     book::write_text(out_dir / "data" / "corpus_test.tsv", ch06::sentiment_corpus_to_tsv(test_samples));
   } else {
     const ch06::ReviewData reviews = ch06::read_review_folder(o.data_dir, o.max_reviews);
-    train_split = from_texts(reviews.train);
-    test_split = from_texts(reviews.test);
+    std::vector<std::string> skipped;
+    train_split = from_texts(reviews.train, skipped);
+    test_split = from_texts(reviews.test, skipped);
+    if (train_split.tokens.empty() || test_split.tokens.empty()) {
+      throw std::runtime_error("no review with any words in the " + std::string(train_split.tokens.empty() ? "train" : "test") +
+                               " folders of '" + o.data_dir + "'");
+    }
+    if (!skipped.empty()) {
+      log->warn("Left out {} review(s) without a word, e.g. {}", skipped.size(), skipped.front());
+    }
     book::ensure_writable_dir(out_dir);
   }
   const ch06::WordVocab vocab = ch06::WordVocab::build(train_split.tokens, o.min_freq, o.max_vocab);

@@ -170,11 +170,16 @@ TEST_CASE("program 07: data folders that are missing, empty, a file or below a f
   const auto out = dir / "out";
   book::write_text(dir / "a_file", "x");
   book::fs::create_directories(dir / "empty");
+  // Every review of the layout is an empty file.
+  for (const char* part : {"train/pos", "train/neg", "test/pos", "test/neg"}) {
+    book::write_text(dir / "blank" / part / "1_1.txt", "");
+  }
   const std::vector<std::pair<book::fs::path, std::string>> bad = {
       {dir / "nowhere", "no review folder at '" + (dir / "nowhere").string() + "'"},
       {dir / "a_file", "no review folder at '" + (dir / "a_file").string() + "'"},
       {dir / "a_file" / "imdb", "no review folder at '" + (dir / "a_file" / "imdb").string() + "'"},
       {dir / "empty", "review folder '" + (dir / "empty" / "train" / "pos").string() + "' is missing"},
+      {dir / "blank", "no review with any words in the train folders of '" + (dir / "blank").string() + "'"},
   };
   for (const auto& [data_dir, text] : bad) {
     CAPTURE(data_dir);
@@ -198,8 +203,10 @@ TEST_CASE("program 07: an aclImdb folder in a path with spaces and non-ASCII cha
   CAPTURE(r.err);
   CHECK(r.signal == 0);
   REQUIRE(r.exit_code == 0);
-  // The fixture's 10 training texts plus the two added ones.
-  CHECK(r.out.find("12 training and 6 test texts") != std::string::npos);
+  // The fixture's 10 training texts plus the non-UTF-8 one; the empty one is left out, and said so.
+  CHECK(r.out.find("11 training and 6 test texts") != std::string::npos);
+  CHECK(r.out.find("Left out 1 review(s) without a word, e.g. " + (data / "train" / "pos" / "90_10.txt").string()) !=
+        std::string::npos);
   CHECK(book::is_valid_utf8(book::read_file(dir / "out ü" / "data" / "vocab.tsv")));
   check_no_temporaries(dir.path());
 }
