@@ -23,6 +23,10 @@ function(book_add_program name source)
   add_executable(${name} ${source})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} book::common)
   book_use_torch_pch(${name})
+  # A program's file is glue (flags, calls into lib/, printing); its loops live in lib/ and common/,
+  # which keep -O3. -O2 (last on the command line, so it wins) cuts the rebuild after editing a
+  # program by about 2 s of the compiler's optimisation passes (main.cpp: 13.2 s -> 11.0 s).
+  target_compile_options(${name} PRIVATE $<$<CONFIG:Release>:-O2>)
   set_property(GLOBAL APPEND PROPERTY BOOK_PROGRAMS ${name})
   set_property(GLOBAL APPEND PROPERTY BOOK_PROGRAM_SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/${source})
 endfunction()

@@ -161,7 +161,7 @@ void write_figures(const std::vector<ScheduleRun>& runs, double tf_end, const bo
     std::vector<book::Cell> row;
     row.emplace_back(x);
     for (const auto& name : ch06::tf_schedule_names()) {
-      row.push_back(ch06::teacher_forcing_ratio(ch06::parse_tf_schedule(name), x, tf_end));
+      row.emplace_back(ch06::teacher_forcing_ratio(ch06::parse_tf_schedule(name), x, tf_end));
     }
     curves.add_row(row);
   }
