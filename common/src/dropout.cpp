@@ -33,10 +33,12 @@ void fill_mask(T* out, std::int64_t n, std::uint64_t key, std::uint32_t drop_bel
     const std::int64_t len = std::min(kBlock, n - base);
     const std::uint32_t k1_block = k1 + static_cast<std::uint32_t>(base >> 32);
     T* block = out + base;
+    // [mask]
     for (std::int64_t j = 0; j < len; ++j) {
       const std::uint32_t h = mix32(mix32(static_cast<std::uint32_t>(j) ^ k0) + k1_block);
       block[j] = h < drop_below ? T(0) : scale;
     }
+    // [mask]
   }
 }
 

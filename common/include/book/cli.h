@@ -46,6 +46,7 @@ class UsageError : public std::runtime_error {
 /// What a flag's value must satisfy; made by book::int_range, book::real_range or book::one_of.
 class Check {
  public:
+  /// Wraps a CLI11 validator (made in common/src/cli.cpp).
   explicit Check(std::shared_ptr<const CLI::Validator> validator);
   /// Tests one value as the parser would: returns the error message, or "" if the value is valid.
   std::string operator()(std::string value) const;
@@ -59,6 +60,7 @@ class Check {
 /// One flag of a book::Cli. Calls chain like CLI11's: `->capture_default_str()->check(...)`.
 class Flag {
  public:
+  /// Wraps the CLI11 option that book::Cli added.
   explicit Flag(CLI::Option* option) : option_(option) {}
   /// Shows the variable's value at declaration time as the default in `--help`.
   Flag* capture_default_str();
@@ -75,10 +77,11 @@ class Flag {
 /// translation units. Add flags with add_option/add_flag, then hand it to book::run_program.
 class Cli {
  public:
+  /// A parser whose `--help` starts with `description`; `name` is the program's name.
   Cli(const std::string& description, const std::string& name);
-  ~Cli();
-  Cli(const Cli&) = delete;
-  Cli& operator=(const Cli&) = delete;
+  ~Cli();                               ///< Frees the parser.
+  Cli(const Cli&) = delete;             ///< Flags point into the parser: no copies.
+  Cli& operator=(const Cli&) = delete;  ///< No copies.
 
   /// A flag (`--name`) or a positional argument (`name`) stored in `value`. T is one of int,
   /// std::int64_t, std::uint64_t, double, bool, std::string, std::vector<std::string>, std::vector<std::int64_t>.

@@ -26,15 +26,21 @@ torch::Tensor dropout_mask(torch::IntArrayRef shape, double p, std::uint64_t key
 /// book::dropout as a module, a drop-in for torch::nn::Dropout (same option, same printout).
 class DropoutImpl : public torch::nn::Cloneable<DropoutImpl> {
  public:
+  /// Drops with probability `p` in [0, 1] (std::invalid_argument otherwise).
   explicit DropoutImpl(double p = 0.5);
+  /// Nothing to reset: the module has no parameters or buffers.
   void reset() override {}
+  /// book::dropout(x, p, is_training()).
   torch::Tensor forward(const torch::Tensor& x);
+  /// Prints `book::Dropout(p=0.3)`.
   void pretty_print(std::ostream& stream) const override;
+  /// The drop probability.
   double p() const { return p_; }
 
  private:
   double p_;
 };
+/// The module holder: `book::Dropout drop(0.3); drop(x)`, like torch::nn::Dropout.
 TORCH_MODULE(Dropout);
 
 }  // namespace book
