@@ -78,3 +78,22 @@ TEST_CASE("add_common_options gives every program --seed, --threads and --out_di
   CHECK(options.threads == 2);
   CHECK(options.out_dir == "x y/ü");
 }
+
+TEST_CASE("one_of accepts its choices only; count and delimiter work through book::Cli") {
+  const auto choice = book::one_of({"rnn", "lstm", "gru"});
+  CHECK(validate(choice, "lstm").empty());
+  CHECK_FALSE(validate(choice, "cnn").empty());
+  book::Cli app{"test", "prog"};
+  std::vector<std::string> words;
+  std::string model = "rnn";
+  app.add_option("--words", words, "a list")->delimiter(',');
+  app.add_option("--model", model, "a choice")->capture_default_str()->check(choice);
+  std::vector<std::string> args = {"prog", "--words", "a,b,c", "--model", "gru"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  app.parse(static_cast<int>(argv.size()), argv.data());
+  CHECK(words == std::vector<std::string>{"a", "b", "c"});
+  CHECK(model == "gru");
+  CHECK(app.count("--model") == 1);
+  CHECK(app.count("--words") == 3);  // CLI11 counts a list's values
+}

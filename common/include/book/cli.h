@@ -89,7 +89,7 @@ class Cli {
   Flag* add_option(const std::string& name, T& value, const std::string& help = "");
   /// A switch without a value: `value` becomes true when it is given.
   Flag* add_flag(const std::string& name, bool& value, const std::string& help);
-  /// How many times `name` was given on the command line (after parsing).
+  /// After parsing, how many times `name` was given (CLI11's count: a list option counts its values).
   std::size_t count(const std::string& name) const;
   /// Parses `argv`; throws CLI11's errors. Programs call book::run_program instead.
   void parse(int argc, char** argv);
