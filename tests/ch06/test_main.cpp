@@ -23,6 +23,21 @@ ClassifierConfig default_config(CellType cell) {
   return c;  // vocab 28, embed 128, hidden 256, 2 layers, bidirectional: the original's defaults
 }
 
+// A tiny model, not the defaults: the parameter formula checks other sizes on it, and the
+// path-equality tests compare paths on it (dropout 0, so train mode is deterministic and every
+// path computes the same function).
+ClassifierConfig tiny_config(CellType cell, bool bidirectional, int layers) {
+  ClassifierConfig c;
+  c.cell = cell;
+  c.vocab_size = 10;
+  c.embed_dim = 6;
+  c.hidden_dim = 5;
+  c.num_layers = layers;
+  c.bidirectional = bidirectional;
+  c.dropout = 0.0;
+  return c;
+}
+
 }  // namespace
 
 TEST_CASE("the default models have the original's parameter counts") {
@@ -40,13 +55,7 @@ TEST_CASE("the parameter formula matches the modules for other sizes") {
   for (auto cell : {CellType::kRnn, CellType::kLstm, CellType::kGru}) {
     for (bool bidirectional : {false, true}) {
       for (int layers : {1, 3}) {
-        ClassifierConfig c;
-        c.cell = cell;
-        c.vocab_size = 11;
-        c.embed_dim = 7;
-        c.hidden_dim = 5;
-        c.num_layers = layers;
-        c.bidirectional = bidirectional;
+        const ClassifierConfig c = tiny_config(cell, bidirectional, layers);
         DynamicRNNClassifier model(c);
         CHECK(book::count_parameters(*model).total == expected_parameter_count(c));
       }
@@ -179,20 +188,6 @@ TEST_CASE("the head reads the forward state at the last real step and the backwa
 }
 
 namespace {
-
-// The tiny model the path-equality tests compare paths on: dropout 0, so train mode is
-// deterministic and every path computes the same function.
-ClassifierConfig tiny_config(CellType cell, bool bidirectional, int layers) {
-  ClassifierConfig c;
-  c.cell = cell;
-  c.vocab_size = 10;
-  c.embed_dim = 6;
-  c.hidden_dim = 5;
-  c.num_layers = layers;
-  c.bidirectional = bidirectional;
-  c.dropout = 0.0;
-  return c;
-}
 
 // One forward and backward pass of `model` on `b` through `path`: the logits and a copy of every
 // parameter's gradient, in parameters() order.
