@@ -42,10 +42,17 @@ void fill_mask(T* out, std::int64_t n, std::uint64_t key, std::uint32_t drop_bel
   }
 }
 
+// Throws std::invalid_argument unless p lies in [0, 1] (or [0, 1) when one is not allowed).
+void check_probability(double p, const char* where, bool one_allowed) {
+  if (p >= 0.0 && (one_allowed ? p <= 1.0 : p < 1.0)) return;
+  throw std::invalid_argument(std::string(where) + ": p must lie in [0, 1" + (one_allowed ? "]" : ")") + ", got " +
+                              std::to_string(p));
+}
+
 }  // namespace
 
 torch::Tensor dropout_mask(torch::IntArrayRef shape, double p, std::uint64_t key, const torch::TensorOptions& options) {
-  if (!(p >= 0.0 && p < 1.0)) throw std::invalid_argument("dropout_mask: p must lie in [0, 1), got " + std::to_string(p));
+  check_probability(p, "dropout_mask", /*one_allowed=*/false);
   torch::Tensor mask = torch::empty(shape, options.device(torch::kCPU));
   // Drop when the hash is below p · 2^32, i.e. with probability p (to within 2^−32).
   const auto drop_below = static_cast<std::uint32_t>(std::min(std::ldexp(p, 32), 4294967295.0));
@@ -56,7 +63,7 @@ torch::Tensor dropout_mask(torch::IntArrayRef shape, double p, std::uint64_t key
 }
 
 torch::Tensor dropout(const torch::Tensor& x, double p, bool training) {
-  if (!(p >= 0.0 && p <= 1.0)) throw std::invalid_argument("dropout: p must lie in [0, 1], got " + std::to_string(p));
+  check_probability(p, "dropout", /*one_allowed=*/true);
   if (!training || p == 0.0) return x;
   if (p == 1.0) return x * 0;
   // One draw from torch's default generator per call: manual_seed fixes the whole sequence of masks.
@@ -64,9 +71,7 @@ torch::Tensor dropout(const torch::Tensor& x, double p, bool training) {
   return x * dropout_mask(x.sizes(), p, key, x.options());
 }
 
-DropoutImpl::DropoutImpl(double p) : p_(p) {
-  if (!(p >= 0.0 && p <= 1.0)) throw std::invalid_argument("Dropout: p must lie in [0, 1], got " + std::to_string(p));
-}
+DropoutImpl::DropoutImpl(double p) : p_(p) { check_probability(p, "Dropout", /*one_allowed=*/true); }
 
 torch::Tensor DropoutImpl::forward(const torch::Tensor& x) { return book::dropout(x, p_, is_training()); }
 
