@@ -12,6 +12,8 @@ PACKAGES=(
   zlib1g-dev  # program 10 reads the gzip-compressed CMU dictionary
   # docs and figures
   doxygen graphviz gnuplot-nox libjs-mathjax
+  # exercises: scripts/exercises.sh --watch re-checks on every save
+  entr
   # benchmarks (bench/run.sh)
   time
 )

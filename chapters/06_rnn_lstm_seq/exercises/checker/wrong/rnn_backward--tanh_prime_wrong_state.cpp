@@ -1,0 +1,28 @@
+// A deliberately wrong version of the exercise rnn_backward (page 03).
+// Its mistake: [tanh_prime_wrong_state]. The book's tests prove that the checker fails it and names it.
+#include "exercises/exercises.h"
+
+namespace ex {
+
+RnnGrads rnn_backward(const RnnWeights& w, const std::vector<Vec>& xs, const Vec& h0,
+                      const std::vector<Vec>& hs, const std::vector<Vec>& dh) {
+  const auto steps = xs.size();
+  RnnGrads g{Mat::Zero(w.w_ih.rows(), w.w_ih.cols()), Mat::Zero(w.w_hh.rows(), w.w_hh.cols()),
+             Vec::Zero(w.b_ih.size()), Vec::Zero(w.b_hh.size()), Vec(), std::vector<Vec>(steps)};
+  Vec from_later = Vec::Zero(h0.size());  // dL/dh_t through steps t+1..T
+  for (auto t = steps; t-- > 0;) {
+    const Vec& h_prev = t == 0 ? h0 : hs[t - 1];
+    const Vec dh_t = dh[t] + from_later;                                // total dL/dh_t
+    const Vec da = dh_t.array() * (1.0 - h_prev.array().square());        // through the tanh
+    g.w_ih += da * xs[t].transpose();
+    g.w_hh += da * h_prev.transpose();
+    g.b_ih += da;
+    g.xs[t] = w.w_ih.transpose() * da;
+    from_later = w.w_hh.transpose() * da;
+  }
+  g.b_hh = g.b_ih;
+  g.h0 = from_later;
+  return g;
+}
+
+}  // namespace ex
