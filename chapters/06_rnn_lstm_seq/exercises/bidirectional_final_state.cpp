@@ -1,5 +1,5 @@
-// Exercise bidirectional_final_state: see the page "05: Shapes, layouts and where the final
-// state lives" and the contract in exercises.h. Replace the body, then check your code with
+// Exercise bidirectional_final_state, page 05 of the book.
+// The contract is in exercises.h. Replace the body, then check your code with
 //   bash scripts/exercises.sh bidirectional_final_state
 #include "exercises/exercises.h"
 

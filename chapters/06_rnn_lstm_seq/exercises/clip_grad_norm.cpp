@@ -1,5 +1,5 @@
-// Exercise clip_grad_norm: see the page "09: Clipping and masking"
-// and the contract in exercises.h. Replace the body, then check your code with
+// Exercise clip_grad_norm (page 09 of the book: Exploding gradients, clipping and masking).
+// The contract is in exercises.h. Replace the body, then check your code with
 //   bash scripts/exercises.sh clip_grad_norm
 #include "exercises/exercises.h"
 

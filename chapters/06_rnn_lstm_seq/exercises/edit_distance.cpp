@@ -1,5 +1,5 @@
-// Exercise edit_distance: see the page "10: Teacher forcing and exposure bias"
-// and the contract in exercises.h. Replace the body, then check your code with
+// Exercise edit_distance, page 10 of the book.
+// The contract is in exercises.h. Replace the body, then check your code with
 //   bash scripts/exercises.sh edit_distance
 #include "exercises/exercises.h"
 

@@ -1,5 +1,5 @@
-// Exercise gru_cell: see the page "08: GRU against LSTM"
-// and the contract in exercises.h. Replace the body, then check your code with
+// Exercise gru_cell (page 08 of the book: The GRU against the RNN and the LSTM).
+// The contract is in exercises.h. Replace the body, then check your code with
 //   bash scripts/exercises.sh gru_cell
 #include "exercises/exercises.h"
 

@@ -1,5 +1,5 @@
-// Exercise last_real_output: see the page "06: Packed sequences"
-// and the contract in exercises.h. Replace the body, then check your code with
+// Exercise last_real_output, page 06 of the book.
+// The contract is in exercises.h. Replace the body, then check your code with
 //   bash scripts/exercises.sh last_real_output
 #include "exercises/exercises.h"
 

@@ -1,5 +1,5 @@
-// Exercise lstm_cell_backward: see the page "04: The LSTM cell and its gates"
-// and the contract in exercises.h. Replace the body, then check your code with
+// Exercise lstm_cell_backward (page 04 of the book: The LSTM cell and its gates).
+// The contract is in exercises.h. Replace the body, then check your code with
 //   bash scripts/exercises.sh lstm_cell_backward
 #include "exercises/exercises.h"
 

@@ -1,5 +1,5 @@
-// Exercise masked_cross_entropy: see the page "09: Clipping and masking"
-// and the contract in exercises.h. Replace the body, then check your code with
+// Exercise masked_cross_entropy (page 09 of the book: Exploding gradients, clipping and masking).
+// The contract is in exercises.h. Replace the body, then check your code with
 //   bash scripts/exercises.sh masked_cross_entropy
 #include "exercises/exercises.h"
 

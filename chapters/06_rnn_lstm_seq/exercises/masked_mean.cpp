@@ -1,5 +1,5 @@
-// Exercise masked_mean: see the page "07: Sentiment with a bidirectional LSTM"
-// and the contract in exercises.h. Replace the body, then check your code with
+// Exercise masked_mean (page 07 of the book: A sentiment LSTM that reads word order).
+// The contract is in exercises.h. Replace the body, then check your code with
 //   bash scripts/exercises.sh masked_mean
 #include "exercises/exercises.h"
 

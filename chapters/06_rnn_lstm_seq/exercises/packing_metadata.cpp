@@ -1,5 +1,5 @@
-// Exercise packing_metadata: see the page "06: Packed sequences"
-// and the contract in exercises.h. Replace the body, then check your code with
+// Exercise packing_metadata, page 06 of the book.
+// The contract is in exercises.h. Replace the body, then check your code with
 //   bash scripts/exercises.sh packing_metadata
 #include "exercises/exercises.h"
 

@@ -1,5 +1,5 @@
-// Exercise rnn_backward: see the page "03: Backpropagation through time"
-// and the contract in exercises.h. Replace the body, then check your code with
+// Exercise rnn_backward, page 03 of the book.
+// The contract is in exercises.h. Replace the body, then check your code with
 //   bash scripts/exercises.sh rnn_backward
 #include "exercises/exercises.h"
 

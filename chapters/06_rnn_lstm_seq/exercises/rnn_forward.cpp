@@ -1,5 +1,5 @@
-// Exercise rnn_forward: see the page "02: The RNN from scratch"
-// and the contract in exercises.h. Replace the body, then check your code with
+// Exercise rnn_forward (page 02 of the book: The RNN from scratch in Eigen).
+// The contract is in exercises.h. Replace the body, then check your code with
 //   bash scripts/exercises.sh rnn_forward
 #include "exercises/exercises.h"
 

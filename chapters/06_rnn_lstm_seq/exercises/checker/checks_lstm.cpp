@@ -106,6 +106,7 @@ Verdict check_lstm_cell() {
       const auto [h1, c1] = s.cell->forward(s.x, std::make_tuple(s.h, s.c));
       const LstmState expected{vec_of(h1.detach()), vec_of(c1.detach())};
 
+      // [check_lstm_cell]
       const LstmState got = lstm_cell(s.w, s.xv, s.prev);
       std::string mismatch = compare_state(expected, got, kForwardTol);
       if (mismatch.empty()) return std::nullopt;
@@ -122,6 +123,7 @@ Verdict check_lstm_cell() {
                                 "[2H,3H) g, [3H,4H) o)"},
              [&, order] { return same_state(mistaken_cell(s.w, s.xv, s.prev, {order}), got); }});
       } while (std::next_permutation(order.begin(), order.end()));
+      // [check_lstm_cell]
       mistakes.push_back({{"no_tanh_on_output", "your h_t equals o * C_t: the output is "
                                                 "h_t = o * tanh(C_t)"},
                           [&] { return same_state(mistaken_cell(s.w, s.xv, s.prev, {kOrder, true}), got); }});

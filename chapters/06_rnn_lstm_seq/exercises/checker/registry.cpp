@@ -5,7 +5,7 @@ namespace ex::check {
 
 const std::vector<Exercise>& exercises() {
   static const std::vector<Exercise> list = {
-      {"rnn_forward", "02: The RNN from scratch", "02 RNN from scratch",
+      {"rnn_forward", "02: The RNN from scratch in Eigen", "02 RNN from scratch",
        "torch::nn::RNN with the same weights (float64)",
        "Keep one state vector h, starting as h0. For each x in xs: the pre-activation is\n"
        "W_ih x + b_ih + W_hh h + b_hh (w.w_ih * x + ...: the weights are [H, in] and [H, H]),\n"
@@ -13,7 +13,7 @@ const std::vector<Exercise>& exercises() {
        {"includes_h0", "transposed_w_hh", "transposed_w_ih", "bias_once", "no_tanh",
         "state_not_carried"},
        check_rnn_forward},
-      {"rnn_backward", "03: Backpropagation through time", "03 BPTT",
+      {"rnn_backward", "03: Backpropagation through time, vanishing and exploding gradients", "03 BPTT",
        "LibTorch autograd through torch::rnn_tanh_cell, and central finite differences",
        "Go backwards, t = T-1 .. 0 (0-based), carrying g = dL/dh_{t+1} from the step after.\n"
        "At step t: dh_t = dh[t] + g; da = dh_t * (1 - hs[t]^2) elementwise (tanh'); then\n"
@@ -38,7 +38,7 @@ const std::vector<Exercise>& exercises() {
        "W_hh^T da and dC_{t-1} = dC * f.",
        {"cell_path_from_h", "cell_path_from_later", "tanh_prime_of_c", "prev_c_without_f"},
        check_lstm_cell_backward},
-      {"gru_cell", "08: GRU against LSTM", "08 GRU",
+      {"gru_cell", "08: The GRU against the RNN and the LSTM", "08 GRU",
        "torch::nn::GRUCell with the same weights (float64)",
        "Compute the input part w.w_ih * x + w.b_ih and the hidden part w.w_hh * h + w.b_hh\n"
        "(3H entries each, blocks r, z, n). r and z are sigmoids of the sums of their blocks.\n"
@@ -53,37 +53,37 @@ const std::vector<Exercise>& exercises() {
        "(backward). Join them side by side: Mat r(B, 2H); r << forward, backward;",
        {"last_only", "directions_swapped", "wrong_layer"},
        check_bidirectional_final_state},
-      {"packing_metadata", "06: Packed sequences", "06 packing",
+      {"packing_metadata", "06: Packed sequences: right answers, and what they cost", "06 packing",
        "torch::nn::utils::rnn::pack_padded_sequence(..., enforce_sorted = false)",
        "sorted_indices: the indices 0..B-1 sorted by decreasing length (std::stable_sort with\n"
        "a comparison on lengths). unsorted_indices[sorted_indices[k]] = k. batch_sizes[t] for\n"
        "t = 0 .. longest - 1: how many lengths are greater than t.",
        {"per_sequence_sizes", "ascending", "not_inverse"},
        check_packing_metadata},
-      {"last_real_output", "06: Packed sequences", "06 packing",
+      {"last_real_output", "06: Packed sequences: right answers, and what they cost", "06 packing",
        "h_n of the same torch::nn::LSTM run on the packed batch",
        "Row b of the result is output[b].row(lengths[b] - 1).",
        {"last_step", "off_by_one"},
        check_last_real_output},
-      {"masked_mean", "07: Sentiment with a bidirectional LSTM", "07 sentiment",
+      {"masked_mean", "07: A sentiment LSTM that reads word order", "07 sentiment",
        "a loop over each text's real words",
        "For text b: embedded[b].topRows(lengths[b]).colwise().sum() divided by lengths[b].",
        {"padded_length", "sum_includes_padding"},
        check_masked_mean},
-      {"clip_grad_norm", "09: Clipping and masking", "09 clipping, masking",
+      {"clip_grad_norm", "09: Exploding gradients, clipping and masking", "09 clipping, masking",
        "torch::nn::utils::clip_grad_norm_ (float64)",
        "norm = sqrt(sum over matrices of squaredNorm()). Only if norm > max_norm, multiply\n"
        "every matrix by max_norm / norm. Return norm.",
        {"zero_gradient", "per_tensor", "scales_up", "returns_clipped_norm"},
        check_clip_grad_norm},
-      {"masked_cross_entropy", "09: Clipping and masking", "09 clipping, masking",
+      {"masked_cross_entropy", "09: Exploding gradients, clipping and masking", "09 clipping, masking",
        "torch::nn::functional::cross_entropy with ignore_index (float64)",
        "For each step whose target is not ignore_index: with m the row's largest score,\n"
        "loss = m + log(sum(exp(row - m))) - row(target). Sum them, count them, and return\n"
        "sum / count (0 when the count is 0).",
        {"unstable", "all_positions", "unmasked", "sum_not_mean", "no_real_steps"},
        check_masked_cross_entropy},
-      {"edit_distance", "10: Teacher forcing and exposure bias", "10 teacher forcing",
+      {"edit_distance", "10: Teacher forcing and exposure bias, on grapheme-to-phoneme conversion", "10 teacher forcing",
        "a breadth-first search over single edits, on short strings",
        "d has (|a| + 1) x (|b| + 1) entries: d[i][0] = i, d[0][j] = j, and d[i][j] is the\n"
        "smallest of d[i-1][j] + 1, d[i][j-1] + 1 and d[i-1][j-1] + (a[i-1] != b[j-1]).\n"
