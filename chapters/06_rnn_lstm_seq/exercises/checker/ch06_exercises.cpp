@@ -126,6 +126,30 @@ Verdict run_isolated(const Exercise& exercise, int timeout_s, std::string& not_s
 
 // ---- printing -----------------------------------------------------------------------------------
 
+constexpr std::size_t kWidth = 96;  // fits a terminal and a code block of the book
+
+// Prints `text` after `indent` spaces, wrapped at spaces to kWidth; later lines are indented by
+// `indent + hang`.
+void print_wrapped(std::size_t indent, const std::string& text, std::size_t hang = 2) {
+  std::string line(indent, ' ');
+  std::size_t pos = 0;
+  bool first_word = true;
+  while (pos < text.size()) {
+    auto end = text.find(' ', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(pos, end - pos);
+    if (!first_word && line.size() + 1 + word.size() > kWidth) {
+      fmt::print("{}\n", line);
+      line = std::string(indent + hang, ' ') + word;
+    } else {
+      line += (first_word ? "" : " ") + word;
+    }
+    first_word = false;
+    pos = end + 1;
+  }
+  fmt::print("{}\n", line);
+}
+
 struct Style {
   bool colour = false;
   std::string paint(const std::string& text, Status s) const {
@@ -150,7 +174,7 @@ void print_detail(const Exercise& e, const Verdict& v, const std::string& not_st
                   const Style& style) {
   fmt::print("Exercise {} (page {})\n", e.name, e.page);
   fmt::print("  your file:   chapters/06_rnn_lstm_seq/exercises/{}.cpp\n", e.name);
-  fmt::print("  checked against {}\n", e.reference);
+  print_wrapped(2, "checked against " + e.reference);
   fmt::print("  status:      {}\n", style.paint(status_text(v), v.status));
   if (v.status == Status::kNotStarted) {
     if (not_started_in != e.name) {
@@ -160,10 +184,11 @@ void print_detail(const Exercise& e, const Verdict& v, const std::string& not_st
     }
   }
   if (v.status == Status::kFailing) {
-    if (!v.failed_case.empty()) fmt::print("  first failure, {}\n", v.failed_case);
-    fmt::print("  {}\n", v.failure.mismatch);
+    if (!v.failed_case.empty()) print_wrapped(2, "first failure, " + v.failed_case);
+    print_wrapped(2, v.failure.mismatch);
     if (!v.failure.mistake.id.empty()) {
-      fmt::print("  looks like: {} [{}]\n", v.failure.mistake.diagnosis, v.failure.mistake.id);
+      print_wrapped(2, fmt::format("looks like: {} [{}]", v.failure.mistake.diagnosis,
+                                   v.failure.mistake.id));
     }
   }
   if (hint) {
@@ -176,8 +201,9 @@ void print_detail(const Exercise& e, const Verdict& v, const std::string& not_st
       start = end + 1;
     }
   } else if (v.status != Status::kDone) {
-    fmt::print("  (add --hint for a hint; the reference solution is in exercises/solutions/{}.cpp)\n",
-               e.name);
+    print_wrapped(2, fmt::format("(add --hint for a hint; the reference solution is in "
+                                 "exercises/solutions/{}_solution.cpp)",
+                                 e.name));
   }
 }
 
@@ -193,8 +219,8 @@ int run_table(int timeout_s, bool fork_each, const std::string& expect, const St
     const Verdict v = fork_each ? run_isolated(e, timeout_s, where) : run_here(e, where);
     fmt::print("{:<27}{:<24}{}\n", e.name, e.section, style.paint(status_text(v), v.status));
     if (v.status == Status::kFailing) {
-      fmt::print("{:<6}{}\n", "", v.failure.mismatch);
-      if (!v.failure.mistake.id.empty()) fmt::print("{:<6}looks like: {}\n", "", v.failure.mistake.diagnosis);
+      print_wrapped(6, v.failure.mismatch);
+      if (!v.failure.mistake.id.empty()) print_wrapped(6, "looks like: " + v.failure.mistake.diagnosis);
     }
     (v.status == Status::kDone ? done : v.status == Status::kFailing ? failing : not_started) += 1;
   }
