@@ -32,6 +32,13 @@ std::string describe(const RnnCase& c) {
                      c.steps == 1 ? "" : "s", c.seed);
 }
 
+// A one-layer float64 torch::nn::RNN of the case's sizes, initialised by LibTorch.
+torch::nn::RNN make_rnn(const RnnCase& c) {
+  torch::nn::RNN rnn(torch::nn::RNNOptions(c.input, c.hidden));
+  rnn->to(torch::kDouble);
+  return rnn;
+}
+
 // The layer's weights from torch::nn::RNN's own initialisation.
 RnnWeights rnn_weights(const torch::nn::RNN& rnn) {
   return {mat_of(param(*rnn, "weight_ih_l0")), mat_of(param(*rnn, "weight_hh_l0")),
@@ -67,8 +74,7 @@ Verdict check_rnn_forward() {
   for (const RnnCase& c : rnn_cases()) {
     cases.push_back({describe(c), [c]() -> std::optional<Failure> {
       torch::manual_seed(c.seed);
-      torch::nn::RNN rnn(torch::nn::RNNOptions(c.input, c.hidden));
-      rnn->to(torch::kDouble);
+      torch::nn::RNN rnn = make_rnn(c);
       const RnnWeights w = rnn_weights(rnn);
       const auto x = torch::randn({c.steps, 1, c.input}, torch::kDouble);
       const auto h0 = torch::randn({1, 1, c.hidden}, torch::kDouble);
@@ -189,8 +195,7 @@ Verdict check_rnn_backward() {
   for (const RnnCase& c : rnn_cases()) {
     cases.push_back({describe(c), [c]() -> std::optional<Failure> {
       torch::manual_seed(c.seed);
-      torch::nn::RNN rnn(torch::nn::RNNOptions(c.input, c.hidden));
-      rnn->to(torch::kDouble);
+      torch::nn::RNN rnn = make_rnn(c);
       const RnnWeights w = rnn_weights(rnn);
       // Autograd through LibTorch's own RNN cell, one step at a time.
       auto w_ih = tensor_of(w.w_ih).requires_grad_(), w_hh = tensor_of(w.w_hh).requires_grad_();
