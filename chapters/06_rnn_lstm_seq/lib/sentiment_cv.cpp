@@ -2,6 +2,7 @@
 
 #include "book/timer.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace ch06 {
@@ -54,6 +55,26 @@ std::size_t feature_len(TextModelKind kind, std::size_t max_len) {
   return kind == TextModelKind::kBigrams ? 2 * max_len : max_len;
 }
 
+// The words seen min_count times, and for kBigrams the pairs seen bigram_min_count times.
+WordVocab build_vocab(TextModelKind kind, const std::vector<std::vector<std::string>>& features,
+                      const TextModelOptions& o) {
+  if (kind != TextModelKind::kBigrams) return WordVocab::build(features, o.min_count, o.max_vocab);
+  std::vector<std::vector<std::string>> unigrams, bigrams;
+  for (const auto& f : features) {
+    const auto split = std::find_if(f.begin(), f.end(),
+                                    [](const std::string& t) { return t.find(' ') != t.npos; });
+    unigrams.emplace_back(f.begin(), split);
+    bigrams.emplace_back(split, f.end());
+  }
+  const WordVocab words = WordVocab::build(unigrams, o.min_count, o.max_vocab);
+  const WordVocab pairs = WordVocab::build(bigrams, o.bigram_min_count, o.max_vocab);
+  std::vector<std::string> tokens = words.tokens();
+  for (std::int64_t id = 2; id < pairs.size() && static_cast<std::int64_t>(tokens.size()) < o.max_vocab; ++id) {
+    tokens.push_back(pairs.token(id));
+  }
+  return WordVocab::from_tokens(tokens);
+}
+
 }  // namespace
 
 // [early_stopping]
@@ -74,7 +95,7 @@ TrainedTextModel train_text_model(TextModelKind kind,
   }
   TrainedTextModel m;
   m.kind = kind;
-  m.vocab = WordVocab::build(fit_x, o.min_count, o.max_vocab);  // from the fitted sentences only
+  m.vocab = build_vocab(kind, fit_x, o);  // from the fitted sentences only
   const std::size_t len = feature_len(kind, o.max_len);
   m.max_len = len;
   const EncodedNames fit_set = encode_texts(fit_x, fit_y, m.vocab, len);
@@ -106,7 +127,7 @@ TrainedTextModel train_text_model(TextModelKind kind,
   std::vector<torch::Tensor> best;
   m.val_accuracy = -1;
   for (int epoch = 1; epoch <= fit.epochs; ++epoch) {
-    const auto batches = make_batches(fit_set, fit.batch_size, Batching::kRandom, &rng);
+    const auto batches = make_batches(fit_set, fit.batch_size, Batching::kBucketed, &rng);
     book::train_epoch(*module, forward, optimizer, batches, {fit.desc, fit.max_grad_norm, false});
     m.epochs_run = epoch;
     if (val_batches.empty()) continue;

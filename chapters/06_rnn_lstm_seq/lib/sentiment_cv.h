@@ -34,7 +34,8 @@ struct TextModelOptions {
   TextFitOptions bow_fit;      ///< the same for both bags of words
   int patience = 3;            ///< stop after this many epochs without a better validation accuracy
   double val_share = 0.1;      ///< share of the training sentences held out to choose the epoch
-  std::int64_t min_count = 1;  ///< keep the words (and bigrams) seen at least this often
+  std::int64_t min_count = 1;  ///< keep the words seen at least this often
+  std::int64_t bigram_min_count = 2;  ///< kBigrams: keep the pairs seen at least this often
   std::int64_t max_vocab = 20000;  ///< largest vocabulary, `<pad>` and `<unk>` included
   std::size_t max_len = 200;       ///< read at most this many words of a sentence
 };
