@@ -84,7 +84,8 @@ void add_flags(book::Cli& app, Options& o) {
       ->capture_default_str()
       ->check(book::int_range(2, 100));
   app.add_option("--repeats", o.repeats,
-                 "With --corpus uci: repeat the cross-validation with seeds --seed, --seed + 1, ...")
+                 "With --corpus uci: repeat the cross-validation with seeds --seed, --seed + 1, "
+                 "...")
       ->capture_default_str()
       ->check(book::int_range(1, 100));
   app.add_option("--patience", o.patience,
@@ -451,7 +452,8 @@ int train_uci(const Options& o) {
   const book::fs::path file = o.sentences_file.empty()
                                   ? book::find_data_file(ch06::kUciSentencesFile)
                                   : book::fs::path(o.sentences_file);
-  const ch06::RealSentences data = ch06::load_uci_sentences(file, o.sentences_file.empty() ? 500 : 0);
+  const std::int64_t per_class = o.sentences_file.empty() ? 500 : 0;  // the shipped file's counts
+  const ch06::RealSentences data = ch06::load_uci_sentences(file, per_class);
   std::vector<std::vector<std::string>> words;
   for (const auto& text : data.texts) words.push_back(ch06::tokenize(text));
   const auto subsets = uci_subsets(data, words);
@@ -512,7 +514,8 @@ int train_uci(const Options& o) {
   book::Table csv({"subset", "sentences", "bow", "bow_sd", "bigrams", "bigrams_sd", "lstm",
                    "lstm_sd", "afinn_reported"}, 4);
   const auto show = [&](const ch06::Spread& s) {
-    return o.repeats > 1 ? fmt::format("{:.1f} ± {:.1f}", s.mean, s.sd) : fmt::format("{:.1f}", s.mean);
+    return o.repeats > 1 ? fmt::format("{:.1f} ± {:.1f}", s.mean, s.sd)
+                         : fmt::format("{:.1f}", s.mean);
   };
   for (std::size_t s = 0; s < subsets.size(); ++s) {
     const auto& [name, include] = subsets[s];
@@ -561,7 +564,8 @@ int train_uci(const Options& o) {
   for (const auto* rows : {&lstm_only, &bow_only}) {
     std::vector<std::size_t> pick = *rows;
     std::sort(pick.begin(), pick.end(), [&](std::size_t a, std::size_t b) {
-      return ch06::sentence_hash01(data.texts[a], 0, "show") < ch06::sentence_hash01(data.texts[b], 0, "show");
+      return ch06::sentence_hash01(data.texts[a], 0, "show") <
+             ch06::sentence_hash01(data.texts[b], 0, "show");
     });
     for (std::size_t j = 0; j < std::min<std::size_t>(pick.size(), 5); ++j) {
       const std::size_t i = pick[j];
@@ -580,8 +584,8 @@ int train_uci(const Options& o) {
   const std::vector<bool> val = ch06::validation_rows(data.texts, o.common.seed, o.val_share);
   ch06::TrainedTextModel lstm =
       ch06::train_text_model(ch06::TextModelKind::kLstm, words, data.labels, val, options, rng);
-  ch06::TrainedTextModel bow =
-      ch06::train_text_model(ch06::TextModelKind::kBagOfWords, words, data.labels, val, options, rng);
+  ch06::TrainedTextModel bow = ch06::train_text_model(ch06::TextModelKind::kBagOfWords, words,
+                                                      data.labels, val, options, rng);
   // [uci_final]
   log->info("Final models on all sentences: SentimentLSTM epoch {} (validation {:.1f} %), bag of "
             "words epoch {} (validation {:.1f} %)",
@@ -596,8 +600,9 @@ int train_uci(const Options& o) {
   const auto bow_probe = ch06::predict_text_model(bow, probe_words);
   book::Table probe_table({"sentence", "bag_of_words", "lstm"});
   for (std::size_t i = 0; i < probes.size(); ++i) {
-    probe_table.add_row({probes[i], ch06::sentiment_classes()[static_cast<std::size_t>(bow_probe[i])],
-                         ch06::sentiment_classes()[static_cast<std::size_t>(lstm_probe[i])]});
+    const auto& classes = ch06::sentiment_classes();
+    probe_table.add_row({probes[i], classes[static_cast<std::size_t>(bow_probe[i])],
+                         classes[static_cast<std::size_t>(lstm_probe[i])]});
   }
   std::cout << "Probe sentences, models trained on all the real sentences:\n"
             << probe_table.to_text() << "\n";
@@ -627,8 +632,8 @@ int train_uci(const Options& o) {
   book::write_text(results / "uci_predictions.tsv", predictions);
   book::write_text(out_dir / "data" / "vocab.tsv", lstm.vocab.to_tsv());
   const auto checkpoint = out_dir / "checkpoints" / "sentiment_lstm.pth";
-  book::save_checkpoint(*lstm.lstm, ch06::sentiment_meta(lstm.lstm->config(), lstm.vocab, o.max_len),
-                        checkpoint);
+  book::save_checkpoint(
+      *lstm.lstm, ch06::sentiment_meta(lstm.lstm->config(), lstm.vocab, o.max_len), checkpoint);
   // [uci_save]
   log->info("Wrote {}", csv_path.string());
   if (svg) log->info("Wrote {}", svg->string());

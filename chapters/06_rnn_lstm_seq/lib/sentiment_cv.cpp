@@ -69,7 +69,8 @@ WordVocab build_vocab(TextModelKind kind, const std::vector<std::vector<std::str
   const WordVocab words = WordVocab::build(unigrams, o.min_count, o.max_vocab);
   const WordVocab pairs = WordVocab::build(bigrams, o.bigram_min_count, o.max_vocab);
   std::vector<std::string> tokens = words.tokens();
-  for (std::int64_t id = 2; id < pairs.size() && static_cast<std::int64_t>(tokens.size()) < o.max_vocab; ++id) {
+  const auto room = [&] { return static_cast<std::int64_t>(tokens.size()) < o.max_vocab; };
+  for (std::int64_t id = 2; id < pairs.size() && room(); ++id) {
     tokens.push_back(pairs.token(id));
   }
   return WordVocab::from_tokens(tokens);
