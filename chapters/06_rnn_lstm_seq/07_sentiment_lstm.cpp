@@ -514,7 +514,7 @@ int train_uci(const Options& o) {
   book::Table csv({"subset", "sentences", "bow", "bow_sd", "bigrams", "bigrams_sd", "lstm",
                    "lstm_sd", "afinn_reported"}, 4);
   const auto show = [&](const ch06::Spread& s) {
-    return o.repeats > 1 ? fmt::format("{:.1f} ± {:.1f}", s.mean, s.sd)
+    return o.repeats > 1 ? fmt::format("{:.1f} +- {:.1f}", s.mean, s.sd)
                          : fmt::format("{:.1f}", s.mean);
   };
   for (std::size_t s = 0; s < subsets.size(); ++s) {
@@ -534,13 +534,13 @@ int train_uci(const Options& o) {
   // [uci_table]
   std::cout << fmt::format(
                    "\nCross-validated accuracy (%): every sentence predicted once by a model that "
-                   "did not train on it;\n{}. afinn_reported = the AFINN word list's accuracy "
-                   "as the `sentiment` package's README\nreports it on the same files (no "
+                   "did not train on it;\n{}.\nafinn_reported = the AFINN word list's accuracy "
+                   "as the `sentiment` package's README reports it on\nthe same files (no "
                    "training; not run here). lstm_minus_bow in points.\n",
-                   o.repeats > 1 ? fmt::format("mean ± standard deviation over {} seeds (folds "
-                                               "and initial weights change with the seed)",
-                                               o.repeats)
-                                 : std::string("one seed"))
+                   o.repeats > 1 ? fmt::format("mean +- standard deviation over {} seeds (the "
+                                               "folds and the initial weights change with the "
+                                               "seed)", o.repeats)
+                                 : std::string("one seed (--repeats 3 gives the spread over seeds)"))
             << table.to_text();
   const auto se = [](double n) { return 100 * std::sqrt(0.25 * 0.75 / n); };
   std::cout << fmt::format("One run's accuracy near 75 % has a standard error of about {:.1f} "
