@@ -214,6 +214,7 @@ int exit_code(Status s) {
 int run_table(int timeout_s, bool fork_each, const std::string& expect, const Style& style) {
   fmt::print("{:<27}{:<24}{}\n", "exercise", "page", "status");
   int done = 0, failing = 0, not_started = 0;
+  std::string next;  // the first exercise that is not done
   for (const Exercise& e : ex::check::exercises()) {
     std::string where;
     const Verdict v = fork_each ? run_isolated(e, timeout_s, where) : run_here(e, where);
@@ -223,9 +224,13 @@ int run_table(int timeout_s, bool fork_each, const std::string& expect, const St
       if (!v.failure.mistake.id.empty()) print_wrapped(6, "looks like: " + v.failure.mistake.diagnosis);
     }
     (v.status == Status::kDone ? done : v.status == Status::kFailing ? failing : not_started) += 1;
+    if (next.empty() && v.status != Status::kDone) next = e.name;
   }
   const auto total = ex::check::exercises().size();
   fmt::print("\n{} of {} done, {} failing, {} not started\n", done, total, failing, not_started);
+  if (!next.empty()) {
+    fmt::print("Next: bash scripts/exercises.sh {} (in detail; add --hint for a hint)\n", next);
+  }
   if (!expect.empty()) {
     const std::size_t wanted = expect == "done" ? done : not_started;
     if (wanted == total) return 0;
