@@ -11,7 +11,7 @@ PACKAGES=(
   libopenblas0-pthread libopenblas-dev libbenchmark-dev
   zlib1g-dev  # program 10 reads the gzip-compressed CMU dictionary
   # docs and figures
-  doxygen graphviz gnuplot-nox libjs-mathjax
+  doxygen graphviz gnuplot-nox libjs-mathjax doxygen-awesome-css
   # benchmarks (bench/run.sh)
   time
 )
