@@ -37,6 +37,7 @@ report() {  # report FILE FIRST LAST: check lines FIRST..LAST of the loaded file
   for a in "${allowed[@]}"; do
     [[ "$file" == "$a" ]] && return 0
   done
+  [[ -n "${QUOTED_RANGES:-}" ]] && echo "RANGE $file $first $last"  # for clang-format --lines
   for ((n = first; n <= last; n++)); do
     text=${src[n]//$'\t'/    }
     width=${#text}

@@ -92,7 +92,8 @@ void show_parity(const Options& o, Failures& failures) {
   ch06::GruForce keep;
   keep.z = 1.0;
   double eigen_drift = 0;
-  for (const auto& step : ch06::gru_sequence(w, xs, h0, keep)) eigen_drift = std::max(eigen_drift, (step.h - h0).cwiseAbs().maxCoeff());
+  for (const auto& step : ch06::gru_sequence(w, xs, h0, keep))
+    eigen_drift = std::max(eigen_drift, (step.h - h0).cwiseAbs().maxCoeff());
   const double torch_drift = ch06::torch_gru_keep_check(4, 6, 20);
   // [keep]
   std::cout << fmt::format("z forced to 1 (LibTorch's meaning: keep the old state), 20 random inputs:\n"

@@ -194,8 +194,8 @@ void masking_part(const Options& o, const book::fs::path& dir, const std::shared
             << " digits, padded with the digit 0; each real digit is tagged\n"
                "1 + (running sum mod 3); padded positions carry the tag PAD (0).\n\n";
   // [ratio_check]
-  // Three identical sequences with valid lengths 4, 2 and 0: every real position has the same loss, so
-  // the summed masked losses must be in the ratio 4 : 2 : 0 = 2 : 1 : 0.
+  // Three identical sequences with valid lengths 4, 2 and 0: every real position has the same loss,
+  // so the summed masked losses must be in the ratio 4 : 2 : 0 = 2 : 1 : 0.
   torch::manual_seed(o.common.seed);
   const torch::Tensor step_logits = torch::randn({ch06::kTagCount});
   const torch::Tensor logits = step_logits.expand({3, 4, ch06::kTagCount});

@@ -314,14 +314,16 @@ int train(const Options& o) {
 int predict(const Options& o) {
   book::apply_threads(o.common.threads);
   const book::fs::path checkpoint = o.checkpoint.empty()
-      ? book::fs::path(o.common.out_dir) / "checkpoints" / ("g2p_" + o.schedules.back() + ".pth")
-      : book::fs::path(o.checkpoint);
+                                        ? book::fs::path(o.common.out_dir) / "checkpoints" /
+                                              ("g2p_" + o.schedules.back() + ".pth")
+                                        : book::fs::path(o.checkpoint);
   ch06::G2PModel model = ch06::load_g2p(checkpoint);
   std::vector<std::string> words = o.words;
   if (words.empty()) {
     for (std::string line; std::getline(std::cin, line);) words.push_back(line);
   }
-  if (words.empty()) throw std::runtime_error("no words to pronounce: give them on the command line or on stdin");
+  if (words.empty())
+    throw std::runtime_error("no words to pronounce: give them on the command line or on stdin");
   int failures = 0;
   std::size_t i = 0;
   for (const auto& p : ch06::predict_words(model, words)) {
