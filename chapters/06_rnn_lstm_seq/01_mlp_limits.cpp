@@ -133,10 +133,10 @@ int run(Options& o) {
   const auto csv_path = out_dir / "order_task_accuracy.csv";
   csv.save_csv(csv_path);
   const auto svg = book::plot_svg(
-      "set xlabel 'epoch'\nset ylabel 'test accuracy (%)'\nset yrange [0:100]\nset grid\nset key bottom right\n"
+      "set xlabel 'epoch'\nset ylabel 'test accuracy (%)'\nset yrange [0:100]\nset grid\n"
       "set title 'Order task: does A come before B?'\n"
       "plot 'order_task_accuracy.csv' using 1:3 with linespoints lw 2 title 'bag-of-embeddings MLP', "
-      "'' using 1:5 with linespoints lw 2 title 'RNN', 50 with lines dt 2 lc 'gray' title 'chance'\n",
+      "'' using 1:5 with linespoints lw 2 title 'RNN', 50 with lines dt 2 lc rgb '#888888' title 'chance'\n",
       out_dir / "order_task_accuracy.svg");
   std::cout << "Wrote " << csv_path.string() << '\n';
   if (svg) std::cout << "Wrote " << svg->string() << '\n';

@@ -166,7 +166,7 @@ int run(const Options& o) {
                              "'' using 1:{3} with lines lw 2 dt 2 title 'LSTM ||dL/dh_t||', "
                              "'' using 1:{4} with lines lw 2 dt 3 title 'LSTM ||dL/dC_t||'\n";
   const auto svg = book::plot_svg(
-      "set terminal svg size 900,720 dynamic enhanced font 'Helvetica,13' background '#ffffff'\n"
+      "set terminal svg size 900,720 dynamic enhanced font 'Helvetica,13'\n"
       "set output 'gradient_norms.svg'\n" + style + "set multiplot layout 2,1\n"
       "set title '(a) at the origin: dh_t/dh_{t-1} = W_{hh}'\nplot " + fmt::format(curves, 3, 4, 5, 6, 7) +
       "set title '(b) with inputs: tanh saturates'\nplot " + fmt::format(curves, 8, 9, 10, 11, 12) + "unset multiplot\n",

@@ -215,7 +215,7 @@ void show_long_range(const Options& o, const book::fs::path& out_dir) {
   const auto path = out_dir / "gru_accuracy_vs_length.csv";
   csv.save_csv(path);
   const auto svg = book::plot_svg(
-      fmt::format("set grid\nset key bottom left\nset logscale x\nset xrange [{:g}:{:g}]\nset xtics ({})\nset xlabel 'sequence length T (dependency distance T - 1)'\n"
+      fmt::format("set grid\nset logscale x\nset xrange [{:g}:{:g}]\nset xtics ({})\nset xlabel 'sequence length T (dependency distance T - 1)'\n"
                   "set ylabel 'test accuracy (%)'\nset yrange [0:105]\n"
                   "set title 'Remembering the first token: RNN vs GRU vs LSTM'\n"
                   "plot 'gru_accuracy_vs_length.csv' using 1:2 skip 1 with linespoints lw 2 pt 7 title 'RNN', "

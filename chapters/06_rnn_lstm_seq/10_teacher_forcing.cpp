@@ -148,11 +148,11 @@ void write_figures(const std::vector<ScheduleRun>& runs, double tf_end, const bo
     if (svg) log.info("Wrote {}", svg->string());
   };
   wrote(book::plot_svg("set termoption noenhanced\nset title 'Exposure bias: validation loss with the true previous phoneme and with the model''s own guesses'\n"
-                       "set xlabel 'epoch'\nset ylabel 'masked cross-entropy per phoneme'\nset key top right\n"
+                       "set xlabel 'epoch'\nset ylabel 'masked cross-entropy per phoneme (nats)'\n"
                        "set grid\nset yrange [0:*]\n" + epochs + loss_plot,
                        dir / "g2p_exposure_bias.svg"));
   wrote(book::plot_svg("set termoption noenhanced\nset title 'Greedy decoding on the validation words'\nset xlabel 'epoch'\n"
-                       "set ylabel 'error rate (%)'\nset key top right\nset grid\nset yrange [0:*]\n" + epochs + error_plot,
+                       "set ylabel 'error rate (%)'\nset grid\nset yrange [0:*]\n" + epochs + error_plot,
                        dir / "g2p_error_rates.svg"));
   // The five schedules themselves, over the fraction of training done.
   book::Table curves({"progress", "always", "linear", "inverse_sigmoid", "exponential", "never"});
