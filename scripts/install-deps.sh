@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages this book needs. Safe to run again: it only installs what is
+# Installs the Debian packages (12 or 13) this book needs. Safe to run again: it only installs what is
 # missing. Works as root, or as a user with sudo.
 set -euo pipefail
 
