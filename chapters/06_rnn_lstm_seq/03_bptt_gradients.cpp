@@ -159,7 +159,7 @@ int run(const Options& o) {
   csv.save_csv(csv_path);
   const std::string style =
       "set logscale y\nset format y '10^{%L}'\nset xlabel 'distance k = T - t (steps back from the loss)'\n"
-      "set ylabel 'gradient norm'\nset key outside right\nset grid\n";
+      "set ylabel 'gradient norm'\nset key outside right top vertical\nset grid\n";
   const std::string curves = "'gradient_norms.csv' using 1:{0} with lines lw 2 title 'RNN r = 0.5', "
                              "'' using 1:{1} with lines lw 2 title 'RNN r = 1.0', "
                              "'' using 1:{2} with lines lw 2 title 'RNN r = 1.5', "

@@ -206,7 +206,7 @@ void show_gates(const Options& o, book::RunContext& run, const book::fs::path& o
   }
   const auto svg = book::plot_svg(
       "set terminal svg size 900,960 dynamic enhanced font 'Helvetica,13'\n"
-      "set output 'gate_trace.svg'\nset multiplot layout 3,1\nset grid\nset key outside right\n"
+      "set output 'gate_trace.svg'\nset multiplot layout 3,1\nset grid\nset key outside right top vertical\n"
       "set lmargin 10\nset rmargin 26\nset xrange [1:" + std::to_string(T) + "]\n"
       "set xlabel 'time step t (t = 1 is the token to remember)'\nset yrange [0:1]\n"
       "set title 'Gates averaged over all units, one test sequence'\n"

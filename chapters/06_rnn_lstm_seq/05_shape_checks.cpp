@@ -188,7 +188,7 @@ void show_mistake(const Options& o, const book::fs::path& out_dir, Failures& fai
   std::cout.flush();  // gnuplot writes to the same terminal
   drift.save_csv(csv_path);
   const auto svg = book::plot_svg(
-      fmt::format("set grid\nset key outside right top\nset xlabel 'time step t (the sequence has {0} real steps, then zeros)'\n"
+      fmt::format("set grid\nset key outside right top vertical\nset xlabel 'time step t (the sequence has {0} real steps, then zeros)'\n"
                   "set ylabel '|h_t - h_{{true}}|'\nset title 'The state keeps moving after the last real step'\n"
                   "set arrow from {0},graph 0 to {0},graph 1 nohead dt 2 lc rgb '#888888'\n"
                   "plot 'pad_drift.csv' using 1:2 skip 1 with linespoints lw 2 title 'RNN', "

@@ -174,7 +174,7 @@ void write_figures(const std::vector<ScheduleRun>& runs, double tf_end, const bo
   }
   wrote(book::plot_svg("set termoption noenhanced\nset title 'Teacher-forcing ratio over training (--tf_end " + fmt::format("{:g}", tf_end) +
                        ")'\nset xlabel 'fraction of the training steps done'\nset ylabel 'P(next input = true phoneme)'\n"
-                       "set key outside right\nset grid\nset yrange [-0.05:1.05]\n" + curve_plot,
+                       "set key outside right top vertical\nset grid\nset yrange [-0.05:1.05]\n" + curve_plot,
                        dir / "g2p_tf_schedules.svg"));
 }
 // [plots]

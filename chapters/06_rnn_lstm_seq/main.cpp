@@ -179,7 +179,8 @@ int train(const Options& o) {
   nlohmann::json samples = nlohmann::json::array();
   for (const auto& p : ch06::predict_names(model, data.vocab, probe)) {
     log->info("Input: {:<15} | Prediction: {}", p.input, p.label);
-    samples.push_back({{"input", p.input}, {"prediction", p.label}, {"prediction_index", p.index}});
+    samples.push_back(
+        {{"input", p.input}, {"prediction", p.label}, {"prediction_index", p.index}});
   }
   book::write_json(samples_path, samples);
   // [inference]
