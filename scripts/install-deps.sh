@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages this book needs. Safe to run again: it only installs what is
+# Installs the Debian packages (12 or 13) this book needs. Safe to run again: it only installs what is
 # missing. Works as root, or as a user with sudo.
 set -euo pipefail
 
@@ -11,7 +11,7 @@ PACKAGES=(
   libopenblas0-pthread libopenblas-dev libbenchmark-dev
   zlib1g-dev  # program 10 reads the gzip-compressed CMU dictionary
   # docs and figures
-  doxygen graphviz gnuplot-nox libjs-mathjax
+  doxygen graphviz gnuplot-nox libjs-mathjax doxygen-awesome-css
   # exercises: scripts/exercises.sh --watch re-checks on every save
   entr
   # benchmarks (bench/run.sh)

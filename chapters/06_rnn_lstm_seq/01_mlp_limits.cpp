@@ -58,16 +58,18 @@ void show_fixed_size() {
     const auto ids = torch::randint(0, 8, {1, length}, torch::kLong);
     const ch06::ShapeAttempt a = ch06::try_fixed_mlp(mlp, ids);
     if (a.ok) {
-      std::cout << fmt::format("length {}: fine, logits of shape [{}]\n", length, fmt::join(a.output_shape, ", "));
+      std::cout << fmt::format("length {}: fine, logits of shape [{}]\n", length,
+                               fmt::join(a.output_shape, ", "));
     } else {
       std::cout << fmt::format("length {}: LibTorch refuses: {}\n", length, a.error);
     }
   }
-  std::cout << "Why: the MLP flattens the 5 embeddings into one vector of 5 x 4 = 20 numbers, and its first\n"
-               "Linear layer has exactly 20 inputs. 7 tokens make 28 numbers, which no weight matrix of that\n"
-               "layer can take. Padding or cutting every sequence to 5 tokens is the only way in, and it\n"
-               "either wastes inputs or throws tokens away. A recurrent network reads one token at a time\n"
-               "with the same weights, so any length fits.\n";
+  std::cout << "Why: the MLP flattens the 5 embeddings into one vector of 5 x 4 = 20 numbers,\n"
+               "and its first Linear layer has exactly 20 inputs. 7 tokens make 28 numbers, which\n"
+               "no weight matrix of that layer can take. Padding or cutting every sequence to 5\n"
+               "tokens is the only way in, and it either wastes inputs or throws tokens away. A\n"
+               "recurrent network reads one token at a time with the same weights, so any length\n"
+               "fits.\n";
 }
 // [fixed_size]
 
@@ -131,10 +133,10 @@ int run(Options& o) {
   const auto csv_path = out_dir / "order_task_accuracy.csv";
   csv.save_csv(csv_path);
   const auto svg = book::plot_svg(
-      "set xlabel 'epoch'\nset ylabel 'test accuracy (%)'\nset yrange [0:100]\nset grid\nset key bottom right\n"
+      "set xlabel 'epoch'\nset ylabel 'test accuracy (%)'\nset yrange [0:100]\nset grid\n"
       "set title 'Order task: does A come before B?'\n"
       "plot 'order_task_accuracy.csv' using 1:3 with linespoints lw 2 title 'bag-of-embeddings MLP', "
-      "'' using 1:5 with linespoints lw 2 title 'RNN', 50 with lines dt 2 lc 'gray' title 'chance'\n",
+      "'' using 1:5 with linespoints lw 2 title 'RNN', 50 with lines dt 2 lc rgb '#888888' title 'chance'\n",
       out_dir / "order_task_accuracy.svg");
   std::cout << "Wrote " << csv_path.string() << '\n';
   if (svg) std::cout << "Wrote " << svg->string() << '\n';

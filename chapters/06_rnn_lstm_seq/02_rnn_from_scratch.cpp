@@ -133,7 +133,7 @@ bool train_hello(const Options& o, const book::fs::path& out_dir) {
   const auto csv = out_dir / "hello_loss.csv";
   curve.save_csv(csv);
   const auto svg = book::plot_svg(
-      "set xlabel 'SGD iteration'\nset ylabel 'cross-entropy per character'\nset logscale y\nset grid\n"
+      "set xlabel 'SGD iteration'\nset ylabel 'cross-entropy per character (nats)'\nset logscale y\nset grid\n"
       "set title 'From-scratch RNN on \"" + o.input + "\" -> \"" + o.target + "\" (manual BPTT)'\n"
       "plot 'hello_loss.csv' using 1:2 with lines lw 2 title 'loss'\n",
       out_dir / "hello_loss.svg");

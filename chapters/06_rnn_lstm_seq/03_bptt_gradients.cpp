@@ -43,8 +43,9 @@ std::string verdict(bool ok) { return ok ? "PASS" : "FAIL"; }
 // [checks]
 bool run_gradient_checks(std::uint64_t seed) {
   bool all_ok = true;
-  std::cout << "1. Manual BPTT against central finite differences, every entry, float64\n"
-               "   (pass: relative error <= 1e-6, or absolute error <= 1e-10 where |gradient| <= 1e-6)\n";
+  std::cout
+      << "1. Manual BPTT against central finite differences, every entry, float64\n"
+         "   (pass: relative error <= 1e-6, or absolute error <= 1e-10 where |gradient| <= 1e-6)\n";
   ch06::GradTolerance fd_tol;  // rel 1e-6, absolute 1e-10 below 1e-6
   for (int layers : {1, 2}) {
     book::Rng rng(seed + static_cast<std::uint64_t>(layers));
@@ -57,23 +58,27 @@ bool run_gradient_checks(std::uint64_t seed) {
       targets.push_back(static_cast<int>(book::uniform_below(rng, 3)));
     }
     const ch06::GradCheck c = ch06::finite_difference_check(model, xs, targets, {}, 1e-5, fd_tol);
-    std::cout << fmt::format("   {} layer(s), T = 6: {} entries, max relative error {:.2e} (at {}), "
-                             "max absolute error near zero {:.2e}: {}\n",
-                             layers, c.entries, c.max_rel_error, c.worst, c.max_abs_error, verdict(c.ok()));
+    std::cout << fmt::format(
+        "   {} layer(s), T = 6: {} entries, max relative error {:.2e} (at {}), "
+        "max absolute error near zero {:.2e}: {}\n",
+        layers, c.entries, c.max_rel_error, c.worst, c.max_abs_error, verdict(c.ok()));
     all_ok &= c.ok();
   }
-  std::cout << "2. Manual BPTT against LibTorch autograd on the same weights, float64 (pass: <= 1e-9)\n";
+  std::cout
+      << "2. Manual BPTT against LibTorch autograd on the same weights, float64 (pass: <= 1e-9)\n";
   ch06::GradTolerance ag_tol;
   ag_tol.rel = 1e-9;
   ag_tol.abs_floor = 1e-9;
   ag_tol.abs = 1e-12;
   for (int layers : {1, 2}) {
-    const ch06::BpttVsAutograd r = ch06::bptt_vs_autograd({5, 8, 4, layers}, 12, seed + 10 + layers, ag_tol);
+    const ch06::BpttVsAutograd r =
+        ch06::bptt_vs_autograd({5, 8, 4, layers}, 12, seed + 10 + layers, ag_tol);
     const bool ok = r.params.ok() && r.hidden.ok() && r.inputs.ok();
-    std::cout << fmt::format("   {} layer(s), T = 12: loss {:.12f} vs {:.12f}; max relative error: parameters {:.1e}, "
-                             "dL/dh_t {:.1e}, dL/dx_t {:.1e}: {}\n",
-                             layers, r.loss_manual, r.loss_torch, r.params.max_rel_error, r.hidden.max_rel_error,
-                             r.inputs.max_rel_error, verdict(ok));
+    std::cout << fmt::format(
+        "   {} layer(s), T = 12: loss {:.12f} vs {:.12f}; max relative error: parameters {:.1e}, "
+        "dL/dh_t {:.1e}, dL/dx_t {:.1e}: {}\n",
+        layers, r.loss_manual, r.loss_torch, r.params.max_rel_error, r.hidden.max_rel_error,
+        r.inputs.max_rel_error, verdict(ok));
     all_ok &= ok;
   }
   return all_ok;
@@ -102,7 +107,8 @@ Curves run_regime(const Options& o, double input_scale) {
     const ch06::ScratchRnn model = ch06::make_gradient_flow_rnn(setup, radius, rng);
     c.rnn.push_back(ch06::rnn_gradient_norms(model, xs));
   }
-  std::tie(c.lstm_h, c.lstm_c) = ch06::lstm_gradient_norms(setup.input, setup.hidden, o.forget_bias, xs, o.common.seed);
+  std::tie(c.lstm_h, c.lstm_c) =
+      ch06::lstm_gradient_norms(setup.input, setup.hidden, o.forget_bias, xs, o.common.seed);
   return c;
 }
 // [experiment]
@@ -153,14 +159,14 @@ int run(const Options& o) {
   csv.save_csv(csv_path);
   const std::string style =
       "set logscale y\nset format y '10^{%L}'\nset xlabel 'distance k = T - t (steps back from the loss)'\n"
-      "set ylabel 'gradient norm'\nset key outside right\nset grid\n";
+      "set ylabel 'gradient norm'\nset key outside right top vertical\nset grid\n";
   const std::string curves = "'gradient_norms.csv' using 1:{0} with lines lw 2 title 'RNN r = 0.5', "
                              "'' using 1:{1} with lines lw 2 title 'RNN r = 1.0', "
                              "'' using 1:{2} with lines lw 2 title 'RNN r = 1.5', "
                              "'' using 1:{3} with lines lw 2 dt 2 title 'LSTM ||dL/dh_t||', "
                              "'' using 1:{4} with lines lw 2 dt 3 title 'LSTM ||dL/dC_t||'\n";
   const auto svg = book::plot_svg(
-      "set terminal svg size 900,720 dynamic enhanced font 'Helvetica,13' background '#ffffff'\n"
+      "set terminal svg size 900,720 dynamic enhanced font 'Helvetica,13'\n"
       "set output 'gradient_norms.svg'\n" + style + "set multiplot layout 2,1\n"
       "set title '(a) at the origin: dh_t/dh_{t-1} = W_{hh}'\nplot " + fmt::format(curves, 3, 4, 5, 6, 7) +
       "set title '(b) with inputs: tanh saturates'\nplot " + fmt::format(curves, 8, 9, 10, 11, 12) + "unset multiplot\n",

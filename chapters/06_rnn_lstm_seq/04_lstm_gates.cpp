@@ -84,13 +84,16 @@ bool show_parity(std::uint64_t seed) {
 
 // [carry]
 void show_carry(int steps, std::uint64_t seed) {
-  std::cout << "\n== 2. The cell-state highway: C_t = f * C_{t-1} + i * g with f = 1 and i = 0 ==\n";
+  std::cout
+      << "\n== 2. The cell-state highway: C_t = f * C_{t-1} + i * g with f = 1 and i = 0 ==\n";
   book::Rng rng(seed);
   const auto random = [&](Eigen::Index n, double scale) {
-    return ch06::Vec(ch06::Vec::NullaryExpr(n, [&] { return scale * (2.0 * book::uniform01(rng) - 1.0); }));
+    return ch06::Vec(
+        ch06::Vec::NullaryExpr(n, [&] { return scale * (2.0 * book::uniform01(rng) - 1.0); }));
   };
-  const ch06::LstmWeights carry = ch06::force_carry(ch06::make_lstm_weights(4, 6, rng));  // f -> +100, i -> -100
-  const ch06::LstmWeights plain = ch06::make_lstm_weights(4, 6, rng);                     // ordinary random biases
+  const ch06::LstmWeights carry =
+      ch06::force_carry(ch06::make_lstm_weights(4, 6, rng));           // f -> +100, i -> -100
+  const ch06::LstmWeights plain = ch06::make_lstm_weights(4, 6, rng);  // ordinary random biases
   const ch06::Vec c0 = random(6, 2.0);
   ch06::Vec h_carry = ch06::Vec::Zero(6), c_carry = c0, h_plain = h_carry, c_plain = c0;
   double drift = 0;  // the largest |C_t - C_0| at any step
@@ -101,10 +104,13 @@ void show_carry(int steps, std::uint64_t seed) {
     h_carry = a.h, c_carry = a.c, h_plain = b.h, c_plain = b.c;
     drift = std::max(drift, (c_carry - c0).cwiseAbs().maxCoeff());
   }
-  std::cout << fmt::format("Forget bias +100, input bias -100, random inputs, {} steps: max |C_t - C_0| over every "
-                           "step = {:g} (C_0 has entries up to {:.3f}).\n", steps, drift, c0.cwiseAbs().maxCoeff());
-  std::cout << fmt::format("With ordinary random biases instead, |C_{} - C_0| reaches {:.3f}: the old contents fade.\n",
-                           steps, (c_plain - c0).cwiseAbs().maxCoeff());
+  std::cout << fmt::format(
+      "Forget bias +100, input bias -100, random inputs, {} steps: max |C_t - C_0| over every "
+      "step = {:g} (C_0 has entries up to {:.3f}).\n",
+      steps, drift, c0.cwiseAbs().maxCoeff());
+  std::cout << fmt::format(
+      "With ordinary random biases instead, |C_{} - C_0| reaches {:.3f}: the old contents fade.\n",
+      steps, (c_plain - c0).cwiseAbs().maxCoeff());
 }
 // [carry]
 
@@ -199,8 +205,8 @@ void show_gates(const Options& o, book::RunContext& run, const book::fs::path& o
                               k == 0 ? "" : ", ", k + 2, token_name(k, t.signals));
   }
   const auto svg = book::plot_svg(
-      "set terminal svg size 900,960 dynamic enhanced font 'Helvetica,13' background '#ffffff'\n"
-      "set output 'gate_trace.svg'\nset multiplot layout 3,1\nset grid\nset key outside right\n"
+      "set terminal svg size 900,960 dynamic enhanced font 'Helvetica,13'\n"
+      "set output 'gate_trace.svg'\nset multiplot layout 3,1\nset grid\nset key outside right top vertical\n"
       "set lmargin 10\nset rmargin 26\nset xrange [1:" + std::to_string(T) + "]\n"
       "set xlabel 'time step t (t = 1 is the token to remember)'\nset yrange [0:1]\n"
       "set title 'Gates averaged over all units, one test sequence'\n"

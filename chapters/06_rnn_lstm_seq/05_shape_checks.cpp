@@ -165,13 +165,15 @@ void show_mistake(const Options& o, const book::fs::path& out_dir, Failures& fai
             << "its state at its own last real step, or pack the batch (program 06) so h_n is right by itself.\n";
   // [caught]
   try {
-    ch06::expect_same_state(lstm.naive, lstm.truth, ch06::kSameStateTol, "output[:, -1] of the padded LSTM batch");
+    ch06::expect_same_state(lstm.naive, lstm.truth, ch06::kSameStateTol,
+                            "output[:, -1] of the padded LSTM batch");
     failures.expect(false);  // never reached: the mistake is real
   } catch (const std::logic_error& e) {
     std::cout << "Caught: " << e.what() << '\n';
   }
   ch06::expect_same_state(lstm.gathered, lstm.truth, ch06::kSameStateTol, "output[b, length-1]");
-  std::cout << "Passed: output[b, length-1] (ch06::last_real_step) is the final state of every sequence.\n";
+  std::cout << "Passed: output[b, length-1] (ch06::last_real_step) is the final state of every "
+               "sequence.\n";
   // [caught]
 
   // The figure: how far the state drifts from the true final state once it reads pads.
@@ -186,7 +188,7 @@ void show_mistake(const Options& o, const book::fs::path& out_dir, Failures& fai
   std::cout.flush();  // gnuplot writes to the same terminal
   drift.save_csv(csv_path);
   const auto svg = book::plot_svg(
-      fmt::format("set grid\nset key outside right top\nset xlabel 'time step t (the sequence has {0} real steps, then zeros)'\n"
+      fmt::format("set grid\nset key outside right top vertical\nset xlabel 'time step t (the sequence has {0} real steps, then zeros)'\n"
                   "set ylabel '|h_t - h_{{true}}|'\nset title 'The state keeps moving after the last real step'\n"
                   "set arrow from {0},graph 0 to {0},graph 1 nohead dt 2 lc rgb '#888888'\n"
                   "plot 'pad_drift.csv' using 1:2 skip 1 with linespoints lw 2 title 'RNN', "

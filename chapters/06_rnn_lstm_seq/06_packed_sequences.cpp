@@ -207,7 +207,7 @@ void show_timing(const Options& o, book::RunContext& run, const book::fs::path& 
   const auto svg = book::plot_svg(
       "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
       "set boxwidth 0.9\nset grid ytics\nset key top center horizontal\nset yrange [0:1.25]\n"
-      "set ylabel 'time relative to padded batches'\nset title 'Padded vs packed vs length-bucketed batches (" +
+      "set ylabel 'time per epoch (padded = 1)'\nset title 'Padded vs packed vs length-bucketed batches (" +
           upper(o.model_type) + ")'\n"
           "plot 'packing_ratios.csv' using 2:xtic(1) skip 1 title 'padded', '' using 3 skip 1 title 'packed', "
           "'' using 4 skip 1 title 'bucketed'\n",

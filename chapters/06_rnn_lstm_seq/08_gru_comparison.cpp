@@ -92,7 +92,8 @@ void show_parity(const Options& o, Failures& failures) {
   ch06::GruForce keep;
   keep.z = 1.0;
   double eigen_drift = 0;
-  for (const auto& step : ch06::gru_sequence(w, xs, h0, keep)) eigen_drift = std::max(eigen_drift, (step.h - h0).cwiseAbs().maxCoeff());
+  for (const auto& step : ch06::gru_sequence(w, xs, h0, keep))
+    eigen_drift = std::max(eigen_drift, (step.h - h0).cwiseAbs().maxCoeff());
   const double torch_drift = ch06::torch_gru_keep_check(4, 6, 20);
   // [keep]
   std::cout << fmt::format("z forced to 1 (LibTorch's meaning: keep the old state), 20 random inputs:\n"
@@ -214,7 +215,7 @@ void show_long_range(const Options& o, const book::fs::path& out_dir) {
   const auto path = out_dir / "gru_accuracy_vs_length.csv";
   csv.save_csv(path);
   const auto svg = book::plot_svg(
-      fmt::format("set grid\nset key bottom left\nset logscale x\nset xrange [{:g}:{:g}]\nset xtics ({})\nset xlabel 'sequence length T (dependency distance T - 1)'\n"
+      fmt::format("set grid\nset logscale x\nset xrange [{:g}:{:g}]\nset xtics ({})\nset xlabel 'sequence length T (dependency distance T - 1)'\n"
                   "set ylabel 'test accuracy (%)'\nset yrange [0:105]\n"
                   "set title 'Remembering the first token: RNN vs GRU vs LSTM'\n"
                   "plot 'gru_accuracy_vs_length.csv' using 1:2 skip 1 with linespoints lw 2 pt 7 title 'RNN', "

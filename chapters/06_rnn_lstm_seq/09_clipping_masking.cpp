@@ -133,22 +133,22 @@ void exploding_part(const Options& o, const book::fs::path& dir, const std::shar
   const std::string nan_marker =
       plain.first_non_finite == 0
           ? std::string()
-          : fmt::format("set arrow 1 from {0}, graph 0 to {0}, graph 1 nohead dt 3 lw 2 lc rgb '#d62728'\n"
+          : fmt::format("set arrow 1 from {0}, graph 0 to {0}, graph 1 nohead dt 3 lw 2 lc 2\n"
                         "set label 1 'no clipping: loss = {1} from step {0} on' at first {2}, graph 0.06 "
                         "tc rgb '#d62728'\n",
                         plain.first_non_finite, number(plain.steps.back().loss), plain.first_non_finite + 2);
   wrote(log, book::plot_svg(
                  nan_marker +
                  "set datafile missing '-'\nset key autotitle columnhead\nset grid\nset logscale y\n"
-                 "set xlabel 'training step'\nset format y '10^{%L}'\nset key top right\n"
+                 "set xlabel 'training step'\nset format y '10^{%L}'\n"
                  "set multiplot layout 1,2 title 'Exploding gradients: a ReLU RNN with and without clip\\_grad\\_norm\\_'\n"
                  "set title 'gradient norm before clipping'\n"
-                 "plot 'exploding_gradients.csv' using 1:3 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#d62728' title 'no clipping', "
-                 "'' using 1:5 with lines lw 2 lc rgb '#1f77b4' title 'clipped run', "
-                 "'' using 1:6 with lines dt 2 lc rgb 'black' title 'norm used (clipped)'\n"
+                 "plot 'exploding_gradients.csv' using 1:3 with linespoints pt 7 ps 0.8 lw 2 lc 2 title 'no clipping', "
+                 "'' using 1:5 with lines lw 2 lc 1 title 'clipped run', "
+                 "'' using 1:6 with lines dt 2 lc 7 title 'norm used (clipped)'\n"
                  "set title 'training loss'\n"
-                 "plot 'exploding_gradients.csv' using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#d62728' title 'no clipping', "
-                 "'' using 1:4 with lines lw 2 lc rgb '#1f77b4' title 'clipped'\n"
+                 "plot 'exploding_gradients.csv' using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc 2 title 'no clipping', "
+                 "'' using 1:4 with lines lw 2 lc 1 title 'clipped'\n"
                  "unset multiplot\n",
                  dir / "exploding_gradients.svg"));
 }
@@ -194,8 +194,8 @@ void masking_part(const Options& o, const book::fs::path& dir, const std::shared
             << " digits, padded with the digit 0; each real digit is tagged\n"
                "1 + (running sum mod 3); padded positions carry the tag PAD (0).\n\n";
   // [ratio_check]
-  // Three identical sequences with valid lengths 4, 2 and 0: every real position has the same loss, so
-  // the summed masked losses must be in the ratio 4 : 2 : 0 = 2 : 1 : 0.
+  // Three identical sequences with valid lengths 4, 2 and 0: every real position has the same loss,
+  // so the summed masked losses must be in the ratio 4 : 2 : 0 = 2 : 1 : 0.
   torch::manual_seed(o.common.seed);
   const torch::Tensor step_logits = torch::randn({ch06::kTagCount});
   const torch::Tensor logits = step_logits.expand({3, 4, ch06::kTagCount});
@@ -258,10 +258,10 @@ void masking_part(const Options& o, const book::fs::path& dir, const std::shared
   log->info("Wrote {}", (dir / "masking_summary.csv").string());
   wrote(log, book::plot_svg("set title 'Padded tagging: masked vs unmasked loss'\nset xlabel 'training step'\n"
                             "set ylabel 'percent of real positions'\nset yrange [0:105]\nset grid\n"
-                            "set key center right\nset key autotitle columnhead\n"
-                            "plot 'masking_accuracy.csv' using 1:2 with linespoints pt 7 lw 2 lc rgb '#1f77b4' title 'masked: accuracy', "
-                            "'' using 1:3 with linespoints pt 5 lw 2 lc rgb '#d62728' title 'unmasked: accuracy', "
-                            "'' using 1:4 with linespoints pt 9 lw 2 dt 2 lc rgb '#d62728' title 'unmasked: tagged PAD'\n",
+                            "set key autotitle columnhead\n"
+                            "plot 'masking_accuracy.csv' using 1:2 with linespoints pt 7 lw 2 lc 1 title 'masked: accuracy', "
+                            "'' using 1:3 with linespoints pt 5 lw 2 lc 2 title 'unmasked: accuracy', "
+                            "'' using 1:4 with linespoints pt 9 lw 2 dt 2 lc 2 title 'unmasked: tagged PAD'\n",
                             dir / "masking_accuracy.svg"));
 }
 

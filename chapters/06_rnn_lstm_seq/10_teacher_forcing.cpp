@@ -148,11 +148,11 @@ void write_figures(const std::vector<ScheduleRun>& runs, double tf_end, const bo
     if (svg) log.info("Wrote {}", svg->string());
   };
   wrote(book::plot_svg("set termoption noenhanced\nset title 'Exposure bias: validation loss with the true previous phoneme and with the model''s own guesses'\n"
-                       "set xlabel 'epoch'\nset ylabel 'masked cross-entropy per phoneme'\nset key top right\n"
+                       "set xlabel 'epoch'\nset ylabel 'masked cross-entropy per phoneme (nats)'\n"
                        "set grid\nset yrange [0:*]\n" + epochs + loss_plot,
                        dir / "g2p_exposure_bias.svg"));
   wrote(book::plot_svg("set termoption noenhanced\nset title 'Greedy decoding on the validation words'\nset xlabel 'epoch'\n"
-                       "set ylabel 'error rate (%)'\nset key top right\nset grid\nset yrange [0:*]\n" + epochs + error_plot,
+                       "set ylabel 'error rate (%)'\nset grid\nset yrange [0:*]\n" + epochs + error_plot,
                        dir / "g2p_error_rates.svg"));
   // The five schedules themselves, over the fraction of training done.
   book::Table curves({"progress", "always", "linear", "inverse_sigmoid", "exponential", "never"});
@@ -174,7 +174,7 @@ void write_figures(const std::vector<ScheduleRun>& runs, double tf_end, const bo
   }
   wrote(book::plot_svg("set termoption noenhanced\nset title 'Teacher-forcing ratio over training (--tf_end " + fmt::format("{:g}", tf_end) +
                        ")'\nset xlabel 'fraction of the training steps done'\nset ylabel 'P(next input = true phoneme)'\n"
-                       "set key outside right\nset grid\nset yrange [-0.05:1.05]\n" + curve_plot,
+                       "set key outside right top vertical\nset grid\nset yrange [-0.05:1.05]\n" + curve_plot,
                        dir / "g2p_tf_schedules.svg"));
 }
 // [plots]
@@ -314,14 +314,16 @@ int train(const Options& o) {
 int predict(const Options& o) {
   book::apply_threads(o.common.threads);
   const book::fs::path checkpoint = o.checkpoint.empty()
-      ? book::fs::path(o.common.out_dir) / "checkpoints" / ("g2p_" + o.schedules.back() + ".pth")
-      : book::fs::path(o.checkpoint);
+                                        ? book::fs::path(o.common.out_dir) / "checkpoints" /
+                                              ("g2p_" + o.schedules.back() + ".pth")
+                                        : book::fs::path(o.checkpoint);
   ch06::G2PModel model = ch06::load_g2p(checkpoint);
   std::vector<std::string> words = o.words;
   if (words.empty()) {
     for (std::string line; std::getline(std::cin, line);) words.push_back(line);
   }
-  if (words.empty()) throw std::runtime_error("no words to pronounce: give them on the command line or on stdin");
+  if (words.empty())
+    throw std::runtime_error("no words to pronounce: give them on the command line or on stdin");
   int failures = 0;
   std::size_t i = 0;
   for (const auto& p : ch06::predict_words(model, words)) {

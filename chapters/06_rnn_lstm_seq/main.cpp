@@ -150,14 +150,17 @@ int train(const Options& o) {
   fit.batching = ch06::parse_batching(o.batching);
   fit.path = ch06::parse_recurrent_path(o.rnn_path);
   fit.device = run.device;
-  const double epoch_flops = ch06::recurrent_gemm_flops(config, ch06::total_tokens(train_set), /*training=*/true);
+  const double epoch_flops =
+      ch06::recurrent_gemm_flops(config, ch06::total_tokens(train_set), /*training=*/true);
   const book::History history = ch06::fit_classifier(
-      model, train_set, val_set, fit, run.rng, [&](int epoch, const book::EpochStats& tr, const book::EpochStats& va) {
-        log->info("Epoch {}/{} | Train Loss: {:.4f} Acc: {:.2f}% | Val Loss: {:.4f} Acc: {:.2f}%", epoch, o.epochs,
-                  tr.loss, tr.accuracy, va.loss, va.accuracy);
-        log->info("Throughput: {:.0f} samples/s | recurrent GEMMs {:.1f} GFLOP/s | train {:.2f} s, valid {:.2f} s",
-                  static_cast<double>(tr.samples) / tr.seconds, epoch_flops / tr.seconds / 1e9, tr.seconds,
-                  va.seconds);
+      model, train_set, val_set, fit, run.rng,
+      [&](int epoch, const book::EpochStats& tr, const book::EpochStats& va) {
+        log->info("Epoch {}/{} | Train Loss: {:.4f} Acc: {:.2f}% | Val Loss: {:.4f} Acc: {:.2f}%",
+                  epoch, o.epochs, tr.loss, tr.accuracy, va.loss, va.accuracy);
+        log->info("Throughput: {:.0f} samples/s | recurrent GEMMs {:.1f} GFLOP/s | "
+                  "train {:.2f} s, valid {:.2f} s",
+                  static_cast<double>(tr.samples) / tr.seconds, epoch_flops / tr.seconds / 1e9,
+                  tr.seconds, va.seconds);
       });
   // [loop]
 
@@ -171,11 +174,13 @@ int train(const Options& o) {
   // [save]
 
   // [inference]
-  const std::vector<std::string> probe = {"petrov", "jackson", "rossini", "yamamoto", "papadopoulos", "unknownstuff"};
+  const std::vector<std::string> probe = {"petrov",   "jackson",      "rossini",
+                                          "yamamoto", "papadopoulos", "unknownstuff"};
   nlohmann::json samples = nlohmann::json::array();
   for (const auto& p : ch06::predict_names(model, data.vocab, probe)) {
     log->info("Input: {:<15} | Prediction: {}", p.input, p.label);
-    samples.push_back({{"input", p.input}, {"prediction", p.label}, {"prediction_index", p.index}});
+    samples.push_back(
+        {{"input", p.input}, {"prediction", p.label}, {"prediction_index", p.index}});
   }
   book::write_json(samples_path, samples);
   // [inference]
@@ -190,10 +195,12 @@ int train(const Options& o) {
 int predict(const Options& o, bool model_type_given) {
   book::apply_threads(o.common.threads);
   const ch06::CellType type = ch06::parse_cell_type(o.model_type);
-  const book::fs::path checkpoint = o.checkpoint.empty()
-      ? book::fs::path(o.common.out_dir) / "checkpoints" / (o.model_type + "_model.pth")
-      : book::fs::path(o.checkpoint);
-  ch06::LoadedClassifier loaded = ch06::load_classifier(checkpoint, model_type_given ? &type : nullptr);
+  const book::fs::path checkpoint =
+      o.checkpoint.empty()
+          ? book::fs::path(o.common.out_dir) / "checkpoints" / (o.model_type + "_model.pth")
+          : book::fs::path(o.checkpoint);
+  ch06::LoadedClassifier loaded =
+      ch06::load_classifier(checkpoint, model_type_given ? &type : nullptr);
   std::vector<std::string> names = o.names;
   if (names.empty()) {
     for (std::string line; std::getline(std::cin, line);) {
@@ -201,7 +208,8 @@ int predict(const Options& o, bool model_type_given) {
       names.push_back(line);
     }
   }
-  if (names.empty()) throw std::runtime_error("no names to classify: give them on the command line or on stdin");
+  if (names.empty())
+    throw std::runtime_error("no names to classify: give them on the command line or on stdin");
   int failures = 0;
   std::size_t i = 0;
   for (const auto& p : ch06::predict_names(loaded.model, loaded.vocab, names)) {
@@ -211,9 +219,10 @@ int predict(const Options& o, bool model_type_given) {
       ++failures;
       continue;
     }
-    // The name as the vocabulary read it: invalid UTF-8 bytes are shown as U+FFFD, never echoed raw.
-    std::cout << fmt::format("{:<15} -> {:<8} (p = {:.3f})\n", book::utf8_encode(book::utf8_decode(p.input)), p.label,
-                             p.probability);
+    // The name as the vocabulary read it: invalid UTF-8 bytes are shown as U+FFFD, never echoed
+    // raw.
+    std::cout << fmt::format("{:<15} -> {:<8} (p = {:.3f})\n",
+                             book::utf8_encode(book::utf8_decode(p.input)), p.label, p.probability);
   }
   return failures == 0 ? book::kExitOk : book::kExitRuntimeError;
 }

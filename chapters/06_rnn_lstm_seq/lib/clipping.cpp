@@ -16,10 +16,12 @@ std::vector<torch::Tensor> ExplodingModel::parameters() const {
 ExplodingModel make_exploding_model(const ExplodingConfig& c) {
   torch::manual_seed(c.seed);
   ExplodingModel m;
-  m.rnn = torch::nn::RNN(torch::nn::RNNOptions(1, c.hidden).nonlinearity(torch::kReLU).batch_first(true));
+  m.rnn = torch::nn::RNN(
+      torch::nn::RNNOptions(1, c.hidden).nonlinearity(torch::kReLU).batch_first(true));
   m.head = torch::nn::Linear(c.hidden, 2);
   torch::NoGradGuard no_grad;
-  m.rnn->named_parameters()["weight_hh_l0"].copy_(c.recurrent_gain * torch::eye(c.hidden));  // W_hh = gain · I
+  m.rnn->named_parameters()["weight_hh_l0"].copy_(c.recurrent_gain *
+                                                  torch::eye(c.hidden));  // W_hh = gain · I
   return m;
 }
 // [setup]
@@ -51,9 +53,12 @@ double global_grad_norm(const std::vector<torch::Tensor>& parameters) {
 // [grad_norm]
 
 // [loop]
-ExplodingRun run_exploding(const ExplodingConfig& c, const std::function<void(const StepRecord&)>& on_step) {
-  if (c.window < 1 || c.window > c.seq_len) throw std::invalid_argument("the window must lie within the sequence");
-  ExplodingModel model = make_exploding_model(c);  // seeds torch: every run sees the same weights and data
+ExplodingRun run_exploding(const ExplodingConfig& c,
+                           const std::function<void(const StepRecord&)>& on_step) {
+  if (c.window < 1 || c.window > c.seq_len)
+    throw std::invalid_argument("the window must lie within the sequence");
+  ExplodingModel model =
+      make_exploding_model(c);  // seeds torch: every run sees the same weights and data
   const std::vector<torch::Tensor> parameters = model.parameters();
   torch::optim::SGD optimizer(parameters, torch::optim::SGDOptions(c.lr));
   ExplodingRun run;
@@ -115,11 +120,13 @@ double cosine(const torch::Tensor& a, const torch::Tensor& b) {
 }  // namespace
 
 // [compare]
-ClipComparison compare_clipping(const std::vector<torch::Tensor>& gradient, double max_norm, double clip_value) {
+ClipComparison compare_clipping(const std::vector<torch::Tensor>& gradient, double max_norm,
+                                double clip_value) {
   const std::vector<torch::Tensor> by_norm = holders(gradient);
   const std::vector<torch::Tensor> by_value = holders(gradient);
-  torch::nn::utils::clip_grad_norm_(by_norm, max_norm);     // g ← g · min(1, max_norm / ‖g‖)
-  torch::nn::utils::clip_grad_value_(by_value, clip_value); // g_i ← clamp(g_i, −clip_value, clip_value)
+  torch::nn::utils::clip_grad_norm_(by_norm, max_norm);  // g ← g · min(1, max_norm / ‖g‖)
+  torch::nn::utils::clip_grad_value_(by_value,
+                                     clip_value);  // g_i ← clamp(g_i, −clip_value, clip_value)
   const torch::Tensor g = flat(gradient, false);
   const torch::Tensor n = flat(by_norm, true);
   const torch::Tensor v = flat(by_value, true);

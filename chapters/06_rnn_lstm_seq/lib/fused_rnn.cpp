@@ -351,14 +351,26 @@ Tensor direction_forward(CellType cell, const Tensor& input, const RecurrentWeig
           step_gates.addmm_(h.narrow(0, 0, rows), w_hh_t);
         }
       }
-      const StepBuffers<T> b{ptr<T>(gates, p),        ptr<T>(h),          ptr<T>(c),
-                             ptr<T>(hidden),          ptr<T>(b_hn),       ptr<T>(out, p),
-                             ptr<T>(saved.h_prev, p), ptr<T>(saved.c_prev, p), ptr<T>(saved.c_new, p),
+      const StepBuffers<T> b{ptr<T>(gates, p),
+                             ptr<T>(h),
+                             ptr<T>(c),
+                             ptr<T>(hidden),
+                             ptr<T>(b_hn),
+                             ptr<T>(out, p),
+                             ptr<T>(saved.h_prev, p),
+                             ptr<T>(saved.c_prev, p),
+                             ptr<T>(saved.c_new, p),
                              ptr<T>(saved.n_hidden, p)};
       switch (cell) {
-        case CellType::kLstm: lstm_forward_step(b, rows, H); break;
-        case CellType::kGru: gru_forward_step(b, rows, H); break;
-        case CellType::kRnn: rnn_forward_step(b, rows, H); break;
+        case CellType::kLstm:
+          lstm_forward_step(b, rows, H);
+          break;
+        case CellType::kGru:
+          gru_forward_step(b, rows, H);
+          break;
+        case CellType::kRnn:
+          rnn_forward_step(b, rows, H);
+          break;
       }
     }
   });

@@ -301,10 +301,14 @@ const std::string& tf_schedule_name(TfSchedule schedule) {
 double teacher_forcing_ratio(TfSchedule schedule, double progress, double end) {
   const double x = std::clamp(progress, 0.0, 1.0);
   switch (schedule) {
-    case TfSchedule::kAlways: return 1.0;
-    case TfSchedule::kNever: return 0.0;
-    case TfSchedule::kLinear: return 1.0 - (1.0 - end) * x;
-    case TfSchedule::kExponential: return std::pow(end, x);
+    case TfSchedule::kAlways:
+      return 1.0;
+    case TfSchedule::kNever:
+      return 0.0;
+    case TfSchedule::kLinear:
+      return 1.0 - (1.0 - end) * x;
+    case TfSchedule::kExponential:
+      return std::pow(end, x);
     case TfSchedule::kInverseSigmoid: {
       const double k = (1.0 - end) / end;
       return k / (k + std::exp(2.0 * std::log(k) * x));

@@ -75,7 +75,8 @@ DecoderState G2PModelImpl::encode(const torch::Tensor& letters, const torch::Ten
   const torch::Tensor embedded = dropout_(letter_embedding_(letters));  // [B, S, E]
   const auto packed = rnn_utils::pack_padded_sequence(embedded, lengths, /*batch_first=*/true,
                                                       /*enforce_sorted=*/false);
-  const auto [h_n, c_n] = std::get<1>(encoder_->forward_with_packed_input(packed));  // [2, B, H] each
+  const auto [h_n, c_n] =
+      std::get<1>(encoder_->forward_with_packed_input(packed));  // [2, B, H] each
   // Forward state after each word's last letter, backward state after its first letter.
   const torch::Tensor h_both = torch::cat({h_n[0], h_n[1]}, /*dim=*/1);  // [B, 2H]
   const torch::Tensor c_both = torch::cat({c_n[0], c_n[1]}, /*dim=*/1);
@@ -108,7 +109,8 @@ torch::Tensor decode_scheduled(G2PModel& model, const G2PBatch& batch, double ra
   const torch::Tensor targets = batch.targets.to(device);
   const std::int64_t rows = targets.size(0);
   const std::int64_t steps = targets.size(1);
-  torch::Tensor previous = torch::full({rows}, kPhonemeSos, torch::TensorOptions(torch::kInt64).device(device));
+  torch::Tensor previous =
+      torch::full({rows}, kPhonemeSos, torch::TensorOptions(torch::kInt64).device(device));
   std::vector<torch::Tensor> logits;
   logits.reserve(static_cast<std::size_t>(steps));
   for (std::int64_t t = 0; t < steps; ++t) {
@@ -117,13 +119,14 @@ torch::Tensor decode_scheduled(G2PModel& model, const G2PBatch& batch, double ra
     if (t + 1 == steps) break;
     const torch::Tensor truth = targets.select(1, t);  // the phoneme this step should have produced
     if (ratio >= 1.0) {
-      previous = truth;                                 // teacher forcing
+      previous = truth;  // teacher forcing
     } else {
       const torch::Tensor guess = greedy_token(step_logits.detach());
       if (ratio <= 0.0) {
-        previous = guess;                               // free running
-      } else {                                          // scheduled sampling: a coin per word
-        const torch::Tensor use_truth = torch::rand({rows}, torch::TensorOptions().device(device)) < ratio;
+        previous = guess;  // free running
+      } else {             // scheduled sampling: a coin per word
+        const torch::Tensor use_truth =
+            torch::rand({rows}, torch::TensorOptions().device(device)) < ratio;
         previous = torch::where(use_truth, truth, guess);
       }
     }
@@ -241,12 +244,13 @@ std::vector<G2PBatch> make_g2p_batches(const std::vector<Pronunciation>& data, s
 
 // [fit]
 std::vector<G2PEpoch> fit_g2p(G2PModel& model, const std::vector<Pronunciation>& train,
-                              const std::vector<Pronunciation>& val, const G2PFitOptions& options, book::Rng& rng,
-                              const G2PEpochCallback& on_epoch) {
+                              const std::vector<Pronunciation>& val, const G2PFitOptions& options,
+                              book::Rng& rng, const G2PEpochCallback& on_epoch) {
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(options.lr));
   const auto parameters = model->parameters();
-  const auto per_epoch = static_cast<std::int64_t>((train.size() + static_cast<std::size_t>(options.batch_size) - 1) /
-                                                   static_cast<std::size_t>(options.batch_size));
+  const auto per_epoch =
+      static_cast<std::int64_t>((train.size() + static_cast<std::size_t>(options.batch_size) - 1) /
+                                static_cast<std::size_t>(options.batch_size));
   const double total_steps = static_cast<double>(per_epoch) * options.epochs;
   std::int64_t step = 0;
   std::vector<G2PEpoch> history;
@@ -254,14 +258,16 @@ std::vector<G2PEpoch> fit_g2p(G2PModel& model, const std::vector<Pronunciation>&
     const std::vector<G2PBatch> batches = make_g2p_batches(train, options.batch_size, rng);
     model->train();
     book::Timer timer;
-    book::ProgressBar bar("epoch " + std::to_string(epoch), static_cast<std::int64_t>(batches.size()),
+    book::ProgressBar bar("epoch " + std::to_string(epoch),
+                          static_cast<std::int64_t>(batches.size()),
                           options.progress && book::stdout_is_terminal());
     double loss_sum = 0;
     double ratio_sum = 0;
     double tokens = 0;
     for (std::size_t i = 0; i < batches.size(); ++i, ++step) {
       const G2PBatch& batch = batches[i];
-      const double ratio = teacher_forcing_ratio(options.schedule, static_cast<double>(step) / total_steps, options.tf_end);
+      const double ratio = teacher_forcing_ratio(
+          options.schedule, static_cast<double>(step) / total_steps, options.tf_end);
       optimizer.zero_grad();
       const torch::Tensor logits = decode_scheduled(model, batch, ratio);
       const torch::Tensor loss = masked_cross_entropy(logits, batch.targets.to(logits.device()));
@@ -272,7 +278,8 @@ std::vector<G2PEpoch> fit_g2p(G2PModel& model, const std::vector<Pronunciation>&
                                  "; lower --lr or --max_grad_norm");
       }
       loss.backward();
-      if (options.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(parameters, options.max_grad_norm);
+      if (options.max_grad_norm > 0)
+        torch::nn::utils::clip_grad_norm_(parameters, options.max_grad_norm);
       optimizer.step();
       const double n = batch.targets.ne(kPhonemePad).sum().item<double>();
       loss_sum += value * n;

@@ -35,7 +35,8 @@ GruWeights gru_weights_from(torch::nn::GRUCell& cell) {
 }
 
 // [parity]
-GruParity gru_cell_parity(std::int64_t input_size, std::int64_t hidden_size, std::int64_t steps, std::int64_t batch) {
+GruParity gru_cell_parity(std::int64_t input_size, std::int64_t hidden_size, std::int64_t steps,
+                          std::int64_t batch) {
   torch::NoGradGuard no_grad;
   torch::nn::GRUCell cell(input_size, hidden_size);
   cell->to(torch::kFloat64);
@@ -100,7 +101,8 @@ std::vector<ParameterRow> parameter_table(const std::vector<std::pair<std::int64
 }
 
 // [speed]
-std::vector<SpeedRow> speed_comparison(const SpeedSetup& setup, const std::function<void(int, int)>& on_repeat) {
+std::vector<SpeedRow> speed_comparison(const SpeedSetup& setup,
+                                       const std::function<void(int, int)>& on_repeat) {
   const std::vector<CellType> cells = {CellType::kRnn, CellType::kGru, CellType::kLstm};
   std::vector<RecurrentLayer> layers;
   for (CellType cell : cells) {
@@ -126,8 +128,9 @@ std::vector<SpeedRow> speed_comparison(const SpeedSetup& setup, const std::funct
     SpeedRow row;
     row.cell = cells[i];
     row.train_s = book::median(times[i]);
-    row.gemm_flops = 3.0 * 2.0 * static_cast<double>(gate_count(cells[i]) * setup.hidden * (setup.input + setup.hidden) *
-                                                     setup.batch * setup.steps);
+    row.gemm_flops = 3.0 * 2.0 *
+                     static_cast<double>(gate_count(cells[i]) * setup.hidden *
+                                         (setup.input + setup.hidden) * setup.batch * setup.steps);
     rows.push_back(row);
   }
   return rows;
@@ -135,25 +138,31 @@ std::vector<SpeedRow> speed_comparison(const SpeedSetup& setup, const std::funct
 // [speed]
 
 // [task]
-LongRangeBatch first_token_batch(std::int64_t batch, std::int64_t length, const LongRangeSetup& setup, book::Rng& rng) {
-  if (batch < 1 || length < 1) throw std::invalid_argument("the long-range task needs batch >= 1 and length >= 1");
+LongRangeBatch first_token_batch(std::int64_t batch, std::int64_t length,
+                                 const LongRangeSetup& setup, book::Rng& rng) {
+  if (batch < 1 || length < 1)
+    throw std::invalid_argument("the long-range task needs batch >= 1 and length >= 1");
   std::vector<std::int64_t> tokens(static_cast<std::size_t>(batch * length));
   std::vector<std::int64_t> labels(static_cast<std::size_t>(batch));
   for (std::int64_t b = 0; b < batch; ++b) {
-    const auto label = static_cast<std::int64_t>(book::uniform_below(rng, static_cast<std::uint64_t>(setup.classes)));
+    const auto label = static_cast<std::int64_t>(
+        book::uniform_below(rng, static_cast<std::uint64_t>(setup.classes)));
     labels[static_cast<std::size_t>(b)] = label;
     tokens[static_cast<std::size_t>(b * length)] = label;  // the first token is the answer
-    for (std::int64_t t = 1; t < length; ++t) {          // then T − 1 distractors
+    for (std::int64_t t = 1; t < length; ++t) {            // then T − 1 distractors
       tokens[static_cast<std::size_t>(b * length + t)] =
-          setup.classes + static_cast<std::int64_t>(book::uniform_below(rng, static_cast<std::uint64_t>(setup.distractors)));
+          setup.classes + static_cast<std::int64_t>(book::uniform_below(
+                              rng, static_cast<std::uint64_t>(setup.distractors)));
     }
   }
-  return {torch::tensor(tokens, torch::kLong).view({batch, length}), torch::tensor(labels, torch::kLong)};
+  return {torch::tensor(tokens, torch::kLong).view({batch, length}),
+          torch::tensor(labels, torch::kLong)};
 }
 // [task]
 
 // [train_first_token]
-LongRangeResult train_first_token(CellType cell, std::int64_t length, const LongRangeSetup& setup, std::uint64_t seed) {
+LongRangeResult train_first_token(CellType cell, std::int64_t length, const LongRangeSetup& setup,
+                                  std::uint64_t seed) {
   torch::manual_seed(seed);
   torch::nn::Embedding embedding(setup.classes + setup.distractors, setup.embed);
   LayerSpec spec;
@@ -164,7 +173,8 @@ LongRangeResult train_first_token(CellType cell, std::int64_t length, const Long
   torch::nn::Linear head(setup.hidden, setup.classes);
   if (cell != CellType::kRnn && setup.keep_gate_bias != 0) {
     // Rows H … 2H − 1 of the input bias: the forget gate f of the LSTM (order i, f, g, o) and the
-    // update gate z of the GRU (order r, z, n). A positive bias starts both gates near 1: keep memory.
+    // update gate z of the GRU (order r, z, n). A positive bias starts both gates near 1: keep
+    // memory.
     torch::NoGradGuard no_grad;
     layer.parameter("bias_ih_l0").narrow(0, setup.hidden, setup.hidden).fill_(setup.keep_gate_bias);
   }
@@ -172,7 +182,9 @@ LongRangeResult train_first_token(CellType cell, std::int64_t length, const Long
   for (const auto& p : layer.module().parameters()) params.push_back(p);
   for (const auto& p : head->parameters()) params.push_back(p);
   torch::optim::Adam optimizer(params, torch::optim::AdamOptions(setup.lr));
-  auto logits_of = [&](const torch::Tensor& tokens) { return head(layer.forward(embedding(tokens)).h_n[-1]); };
+  auto logits_of = [&](const torch::Tensor& tokens) {
+    return head(layer.forward(embedding(tokens)).h_n[-1]);
+  };
 
   book::Rng data_rng(seed);  // the same training data for every cell
   LongRangeResult result;
@@ -187,8 +199,9 @@ LongRangeResult train_first_token(CellType cell, std::int64_t length, const Long
     const double loss_value = loss.item<double>();
     if (!std::isfinite(loss_value)) {
       throw std::runtime_error("training loss became " + std::to_string(loss_value) + " at step " +
-                               std::to_string(result.steps + 1) + " of the " + cell_type_name(cell) +
-                               " run with T = " + std::to_string(length) + "; lower --lr");
+                               std::to_string(result.steps + 1) + " of the " +
+                               cell_type_name(cell) + " run with T = " + std::to_string(length) +
+                               "; lower --lr");
     }
     optimizer.zero_grad();
     loss.backward();
@@ -202,7 +215,9 @@ LongRangeResult train_first_token(CellType cell, std::int64_t length, const Long
   torch::NoGradGuard no_grad;
   book::Rng test_rng(seed + 1);  // sequences never trained on
   const LongRangeBatch test = first_token_batch(setup.test_size, length, setup, test_rng);
-  result.accuracy = 100.0 * logits_of(test.tokens).argmax(1).eq(test.labels).to(torch::kFloat64).mean().item<double>();
+  result.accuracy =
+      100.0 *
+      logits_of(test.tokens).argmax(1).eq(test.labels).to(torch::kFloat64).mean().item<double>();
   return result;
 }
 // [train_first_token]

@@ -23,10 +23,11 @@ std::vector<std::int64_t> running_sum_tags(const std::vector<std::int64_t>& digi
 
 // [task]
 TaggingBatch make_tagging_batch(std::int64_t batch, std::int64_t max_len, book::Rng& rng) {
-  if (batch < 1 || max_len < 1) throw std::invalid_argument("a tagging batch needs at least one sequence and step");
+  if (batch < 1 || max_len < 1)
+    throw std::invalid_argument("a tagging batch needs at least one sequence and step");
   TaggingBatch b;
-  b.inputs = torch::zeros({batch, max_len}, torch::kInt64);                // padded with the digit 0
-  b.targets = torch::full({batch, max_len}, kPadTag, torch::kInt64);       // padded with the pad tag
+  b.inputs = torch::zeros({batch, max_len}, torch::kInt64);           // padded with the digit 0
+  b.targets = torch::full({batch, max_len}, kPadTag, torch::kInt64);  // padded with the pad tag
   b.lengths = torch::empty({batch}, torch::kInt64);
   auto in = b.inputs.accessor<std::int64_t, 2>();
   auto out = b.targets.accessor<std::int64_t, 2>();
@@ -55,7 +56,8 @@ torch::Tensor token_losses(const torch::Tensor& logits, const torch::Tensor& tar
 }
 
 // [masked_loss]
-MaskedLoss masked_cross_entropy(const torch::Tensor& logits, const torch::Tensor& targets, const torch::Tensor& mask) {
+MaskedLoss masked_cross_entropy(const torch::Tensor& logits, const torch::Tensor& targets,
+                                const torch::Tensor& mask) {
   const torch::Tensor m = mask.to(logits.dtype());
   const torch::Tensor losses = token_losses(logits, targets) * m;  // padded positions → exactly 0
   MaskedLoss out;
@@ -71,7 +73,8 @@ torch::Tensor unmasked_cross_entropy(const torch::Tensor& logits, const torch::T
 }
 
 // [ignore_index]
-torch::Tensor ignore_index_cross_entropy(const torch::Tensor& logits, const torch::Tensor& targets) {
+torch::Tensor ignore_index_cross_entropy(const torch::Tensor& logits,
+                                         const torch::Tensor& targets) {
   return F::cross_entropy(logits.reshape({-1, logits.size(-1)}), targets.reshape({-1}),
                           F::CrossEntropyFuncOptions().ignore_index(kPadTag));
 }
@@ -111,7 +114,8 @@ TaggingScores score_tagger(Tagger& model, const TaggingBatch& b) {
 }
 
 // [train]
-TaggingRun train_tagger(const TaggingConfig& c, bool masked, const std::function<void(const TaggingPoint&)>& on_eval) {
+TaggingRun train_tagger(const TaggingConfig& c, bool masked,
+                        const std::function<void(const TaggingPoint&)>& on_eval) {
   torch::manual_seed(c.seed);
   book::Rng rng(c.seed);  // the same weights and batches for the masked and the unmasked run
   book::Rng eval_rng(c.seed + 1);
@@ -128,7 +132,8 @@ TaggingRun train_tagger(const TaggingConfig& c, bool masked, const std::function
     const double loss_value = loss.item<double>();
     if (!std::isfinite(loss_value)) {
       throw std::runtime_error("tagging loss became " + std::to_string(loss_value) + " at step " +
-                               std::to_string(step) + " of the " + (masked ? "masked" : "unmasked") + " run");
+                               std::to_string(step) + " of the " +
+                               (masked ? "masked" : "unmasked") + " run");
     }
     loss.backward();
     optimizer.step();

@@ -75,7 +75,8 @@ GateTrace trace_gates(MemoryLstm& model, const TokenDataset& data, std::size_t i
   for (std::size_t n = 0; n < data.ids.size(); ++n) {
     const auto trace = lstm_sequence(w, inputs(data.ids[n]));
     count(data.labels[n]) += 1;
-    for (Eigen::Index t = 0; t < steps; ++t) g.class_cell(data.labels[n], t) += trace[static_cast<std::size_t>(t)].c(g.memory_unit);
+    for (Eigen::Index t = 0; t < steps; ++t)
+      g.class_cell(data.labels[n], t) += trace[static_cast<std::size_t>(t)].c(g.memory_unit);
   }
   for (Eigen::Index k = 0; k < data.num_classes; ++k) {
     if (count(k) > 0) g.class_cell.row(k) /= count(k);
@@ -87,7 +88,8 @@ GateTrace trace_gates(MemoryLstm& model, const TokenDataset& data, std::size_t i
   // The Eigen trace must be the model LibTorch runs: compare every h_t.
   torch::NoGradGuard no_grad;
   const auto ids = torch::tensor(g.tokens, torch::kLong).unsqueeze(0);
-  const auto out = std::get<0>(model->lstm()->forward(model->embedding()->forward(ids)));  // [1, T, H]
+  const auto out =
+      std::get<0>(model->lstm()->forward(model->embedding()->forward(ids)));  // [1, T, H]
   for (std::size_t t = 0; t < g.steps.size(); ++t) {
     const Vec h = to_eigen_vector(out[0][static_cast<std::int64_t>(t)]);
     g.parity = std::max(g.parity, (h - g.steps[t].h).cwiseAbs().maxCoeff());

@@ -77,11 +77,12 @@ DynamicRNNClassifierImpl::DynamicRNNClassifierImpl(const ClassifierConfig& confi
                                                        .dropout(between)));
       break;
     case CellType::kLstm:
-      lstm_ = register_module("rnn", torch::nn::LSTM(torch::nn::LSTMOptions(config.embed_dim, config.hidden_dim)
-                                                         .num_layers(config.num_layers)
-                                                         .batch_first(true)
-                                                         .bidirectional(config.bidirectional)
-                                                         .dropout(between)));
+      lstm_ = register_module(
+          "rnn", torch::nn::LSTM(torch::nn::LSTMOptions(config.embed_dim, config.hidden_dim)
+                                     .num_layers(config.num_layers)
+                                     .batch_first(true)
+                                     .bidirectional(config.bidirectional)
+                                     .dropout(between)));
       break;
     case CellType::kGru:
       gru_ = register_module("rnn", torch::nn::GRU(torch::nn::GRUOptions(config.embed_dim, config.hidden_dim)
@@ -224,7 +225,8 @@ torch::Tensor DynamicRNNClassifierImpl::run_fused(const torch::Tensor& ids, cons
 }
 
 // [head]
-torch::Tensor DynamicRNNClassifierImpl::final_features(const torch::Tensor& ids, const torch::Tensor& lengths) {
+torch::Tensor DynamicRNNClassifierImpl::final_features(const torch::Tensor& ids,
+                                                       const torch::Tensor& lengths) {
   const torch::Tensor h_n = final_states(ids, lengths, path_);  // [layers · directions, B, H]
   if (!config_.bidirectional) return h_n[-1];
   return torch::cat({h_n[-2], h_n[-1]}, /*dim=*/1);
@@ -260,7 +262,8 @@ book::Batch collate(const EncodedNames& data, const std::vector<std::size_t>& in
   std::size_t longest = 0;
   for (auto i : indices) longest = std::max(longest, data.ids[i].size());
   book::Batch out;
-  out.inputs = torch::zeros({batch, static_cast<std::int64_t>(longest)}, torch::kInt64);  // 0 = <pad>
+  out.inputs =
+      torch::zeros({batch, static_cast<std::int64_t>(longest)}, torch::kInt64);  // 0 = <pad>
   out.lengths = torch::empty({batch}, torch::kInt64);
   out.targets = torch::empty({batch}, torch::kInt64);
   auto* ids = out.inputs.data_ptr<std::int64_t>();
@@ -268,7 +271,8 @@ book::Batch collate(const EncodedNames& data, const std::vector<std::size_t>& in
   auto* targets = out.targets.data_ptr<std::int64_t>();
   for (std::int64_t row = 0; row < batch; ++row) {
     const auto& seq = data.ids[indices[static_cast<std::size_t>(row)]];
-    std::memcpy(ids + row * static_cast<std::int64_t>(longest), seq.data(), seq.size() * sizeof(std::int64_t));
+    std::memcpy(ids + row * static_cast<std::int64_t>(longest), seq.data(),
+                seq.size() * sizeof(std::int64_t));
     lengths[row] = static_cast<std::int64_t>(seq.size());
     targets[row] = data.labels[indices[static_cast<std::size_t>(row)]];
   }

@@ -15,7 +15,7 @@ FixedLengthMlpImpl::FixedLengthMlpImpl(std::int64_t vocab, std::int64_t embed, s
 // [fixed_mlp]
 torch::Tensor FixedLengthMlpImpl::forward(const torch::Tensor& ids) {
   const auto e = embedding_->forward(ids);  // [B, T, E]
-  const auto flat = e.flatten(1);           // [B, T·E]: the first Linear was built for length·E inputs
+  const auto flat = e.flatten(1);  // [B, T·E]: the first Linear was built for length·E inputs
   return fc2_->forward(torch::relu(fc1_->forward(flat)));
 }
 // [fixed_mlp]
@@ -45,7 +45,8 @@ BagOfEmbeddingsImpl::BagOfEmbeddingsImpl(std::int64_t vocab, std::int64_t embed,
 torch::Tensor BagOfEmbeddingsImpl::forward(const torch::Tensor& ids) {
   // The histogram of the tokens: [B, V] counts. Any order of the same tokens gives the same counts.
   const auto counts = torch::one_hot(ids, vocab_).sum(1).to(torch::kFloat);
-  const auto bag = counts.matmul(embedding_->weight) / static_cast<double>(ids.size(1));  // mean embedding [B, E]
+  const auto bag = counts.matmul(embedding_->weight) /
+                   static_cast<double>(ids.size(1));  // mean embedding [B, E]
   return fc2_->forward(torch::relu(fc1_->forward(bag)));
 }
 // [bag]
@@ -58,7 +59,8 @@ SmallRnnClassifierImpl::SmallRnnClassifierImpl(std::int64_t vocab, std::int64_t 
 
 // [small_rnn]
 torch::Tensor SmallRnnClassifierImpl::forward(const torch::Tensor& ids) {
-  const auto h_n = std::get<1>(rnn_->forward(embedding_->forward(ids)));  // [1, B, H]: after the last token
+  const auto h_n =
+      std::get<1>(rnn_->forward(embedding_->forward(ids)));  // [1, B, H]: after the last token
   return fc_->forward(h_n[0]);
 }
 // [small_rnn]
@@ -118,8 +120,9 @@ OrderModelResult train_one(const std::string& name, Model& model, const TokenDat
 }  // namespace
 
 // [order_run]
-std::vector<OrderModelResult> run_order_task(const OrderTaskOptions& o, book::Rng& rng,
-                                             const std::function<void(const std::string&, int, double, double)>& on_epoch) {
+std::vector<OrderModelResult> run_order_task(
+    const OrderTaskOptions& o, book::Rng& rng,
+    const std::function<void(const std::string&, int, double, double)>& on_epoch) {
   const TokenDataset train = make_order_task(o.train_samples, o.length, o.fillers, rng);
   const TokenDataset test = make_order_task(o.test_samples, o.length, o.fillers, rng);
   BagOfEmbeddings bag(train.vocab_size, o.embed, o.hidden, train.num_classes);

@@ -51,12 +51,14 @@ PackDemo make_pack_demo(const std::vector<std::int64_t>& lengths) {
   torch::Tensor padded = torch::zeros({static_cast<std::int64_t>(lengths.size()), steps, 1});
   for (std::size_t b = 0; b < lengths.size(); ++b) {
     for (std::int64_t t = 0; t < lengths[b]; ++t) {
-      padded[static_cast<std::int64_t>(b)][t][0] = static_cast<double>(10 * (static_cast<std::int64_t>(b) + 1) + t + 1);
+      padded[static_cast<std::int64_t>(b)][t][0] =
+          static_cast<double>(10 * (static_cast<std::int64_t>(b) + 1) + t + 1);
     }
   }
   const torch::Tensor cpu_lengths = torch::tensor(lengths, torch::kLong);  // int64, on the CPU
   return {padded, cpu_lengths,
-          rnn_utils::pack_padded_sequence(padded, cpu_lengths, /*batch_first=*/true, /*enforce_sorted=*/false)};
+          rnn_utils::pack_padded_sequence(padded, cpu_lengths, /*batch_first=*/true,
+                                          /*enforce_sorted=*/false)};
 }
 // [pack_demo]
 
@@ -68,9 +70,11 @@ PackedCheck packed_vs_alone(const LayerSpec& spec_in, const std::vector<std::int
   const torch::Tensor cpu_lengths = torch::tensor(lengths, torch::kLong);
 
   // 1. Packed: the layer stops at each sequence's true end.
-  const auto packed = rnn_utils::pack_padded_sequence(x, cpu_lengths, true, /*enforce_sorted=*/false);
+  const auto packed =
+      rnn_utils::pack_padded_sequence(x, cpu_lengths, true, /*enforce_sorted=*/false);
   const PackedOutput p = layer.forward_packed(packed);
-  const torch::Tensor p_output = std::get<0>(rnn_utils::pad_packed_sequence(p.output, /*batch_first=*/true));
+  const torch::Tensor p_output =
+      std::get<0>(rnn_utils::pad_packed_sequence(p.output, /*batch_first=*/true));
   // 2. Padded, not packed: the layer also reads the pads.
   const LayerOutput padded = layer.forward(x);
 
@@ -82,24 +86,31 @@ PackedCheck packed_vs_alone(const LayerSpec& spec_in, const std::vector<std::int
     const torch::Tensor h_alone = alone.h_n.select(1, 0);  // [L·D, H]
     c.packed_h_n = std::max(c.packed_h_n, max_abs_diff(p.h_n.select(1, b), h_alone));
     c.padded_h_n = std::max(c.padded_h_n, max_abs_diff(padded.h_n.select(1, b), h_alone));
-    c.packed_output = std::max(c.packed_output, max_abs_diff(p_output[b].narrow(0, 0, lengths[i]), alone.output[0]));
-    if (p.c_n.defined()) c.packed_c_n = std::max(c.packed_c_n, max_abs_diff(p.c_n.select(1, b), alone.c_n.select(1, 0)));
+    c.packed_output = std::max(c.packed_output,
+                               max_abs_diff(p_output[b].narrow(0, 0, lengths[i]), alone.output[0]));
+    if (p.c_n.defined())
+      c.packed_c_n =
+          std::max(c.packed_c_n, max_abs_diff(p.c_n.select(1, b), alone.c_n.select(1, 0)));
   }
   return c;
 }
 // [packed_vs_alone]
 
 // [round_trip]
-RoundTrip pad_packed_round_trip(const LayerSpec& spec_in, const std::vector<std::int64_t>& lengths) {
+RoundTrip pad_packed_round_trip(const LayerSpec& spec_in,
+                                const std::vector<std::int64_t>& lengths) {
   RecurrentLayer layer(batch_first_spec(spec_in));
   const torch::Tensor x = padded_batch(lengths, spec_in.input_size, torch::kFloat32);
   const torch::Tensor cpu_lengths = torch::tensor(lengths, torch::kLong);
-  const auto packed = rnn_utils::pack_padded_sequence(x, cpu_lengths, true, /*enforce_sorted=*/false);
+  const auto packed =
+      rnn_utils::pack_padded_sequence(x, cpu_lengths, true, /*enforce_sorted=*/false);
   auto [x_back, lengths_back] = rnn_utils::pad_packed_sequence(packed, /*batch_first=*/true);
-  auto [output, output_lengths] = rnn_utils::pad_packed_sequence(layer.forward_packed(packed).output, true);
+  auto [output, output_lengths] =
+      rnn_utils::pad_packed_sequence(layer.forward_packed(packed).output, true);
   RoundTrip r;
   r.input_restored = x_back.sizes() == x.sizes() && torch::equal(x_back, x);
-  r.lengths_restored = torch::equal(lengths_back, cpu_lengths) && torch::equal(output_lengths, cpu_lengths);
+  r.lengths_restored =
+      torch::equal(lengths_back, cpu_lengths) && torch::equal(output_lengths, cpu_lengths);
   for (std::size_t i = 0; i < lengths.size(); ++i) {
     const auto b = static_cast<std::int64_t>(i);
     const torch::Tensor pads = output[b].narrow(0, lengths[i], output.size(1) - lengths[i]);
@@ -164,14 +175,17 @@ std::vector<TimedBatch> cut_batches(const std::vector<std::int64_t>& lengths, st
 // [timed_pass]
 // One pass over `batches`: each batch's final states, read at each sequence's true end, and for
 // training the backward pass of a loss on them.
-void run_pass(RecurrentLayer& layer, const std::vector<TimedBatch>& batches, bool packed, bool train) {
+void run_pass(RecurrentLayer& layer, const std::vector<TimedBatch>& batches, bool packed,
+              bool train) {
   for (const auto& batch : batches) {
     torch::Tensor final_state;
     if (packed) {
-      const auto p = rnn_utils::pack_padded_sequence(batch.x, batch.lengths, true, /*enforce_sorted=*/false);
-      final_state = layer.forward_packed(p).h_n[-1];                     // h_n: the state at each true end
+      const auto p =
+          rnn_utils::pack_padded_sequence(batch.x, batch.lengths, true, /*enforce_sorted=*/false);
+      final_state = layer.forward_packed(p).h_n[-1];  // h_n: the state at each true end
     } else {
-      final_state = last_real_step(layer.forward(batch.x).output, batch.lengths);  // gathered at each true end
+      final_state = last_real_step(layer.forward(batch.x).output,
+                                   batch.lengths);  // gathered at each true end
     }
     if (train) {
       final_state.pow(2).mean().backward();
@@ -245,12 +259,14 @@ std::vector<StrategyTiming> time_strategies(const std::vector<std::int64_t>& len
 // [check_lengths]
 void check_lengths(const torch::Tensor& lengths, std::int64_t batch, std::int64_t max_steps) {
   if (!lengths.defined() || lengths.dim() != 1 || lengths.size(0) != batch) {
-    throw std::invalid_argument(fmt::format("lengths must be a 1-D tensor with one entry per sequence ({}), got {}",
-                                            batch, shape_string(lengths)));
+    throw std::invalid_argument(
+        fmt::format("lengths must be a 1-D tensor with one entry per sequence ({}), got {}", batch,
+                    shape_string(lengths)));
   }
   if (!lengths.device().is_cpu()) {
-    throw std::invalid_argument("lengths are on " + lengths.device().str() +
-                                "; pack_padded_sequence reads them on the CPU: pass lengths.to(torch::kCPU)");
+    throw std::invalid_argument(
+        "lengths are on " + lengths.device().str() +
+        "; pack_padded_sequence reads them on the CPU: pass lengths.to(torch::kCPU)");
   }
   if (!c10::isIntegralType(lengths.scalar_type(), /*includeBool=*/false)) {
     throw std::invalid_argument("lengths must be integers (torch::kLong), not " +
@@ -259,11 +275,14 @@ void check_lengths(const torch::Tensor& lengths, std::int64_t batch, std::int64_
   const std::int64_t shortest = lengths.min().item<std::int64_t>();
   const std::int64_t longest = lengths.max().item<std::int64_t>();
   if (shortest < 1) {
-    throw std::invalid_argument(fmt::format("a sequence has length {}; every sequence needs at least one step "
-                                            "(drop empty ones before batching, or give them one <pad> step)", shortest));
+    throw std::invalid_argument(
+        fmt::format("a sequence has length {}; every sequence needs at least one step "
+                    "(drop empty ones before batching, or give them one <pad> step)",
+                    shortest));
   }
   if (longest > max_steps) {
-    throw std::invalid_argument(fmt::format("a length is {}, but the padded batch has only {} steps", longest, max_steps));
+    throw std::invalid_argument(
+        fmt::format("a length is {}, but the padded batch has only {} steps", longest, max_steps));
   }
 }
 // [check_lengths]
@@ -293,12 +312,13 @@ std::vector<PackingErrorCase> packing_error_cases() {
   };
   std::vector<PackingErrorCase> cases;
   // [error_cases]
-  cases.push_back(run("a zero-length sequence: lengths {4, 0, 2}", torch::tensor({4, 0, 2}, torch::kLong), false));
-  const torch::Device other = torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kMeta);
+  cases.push_back(run("a zero-length sequence: lengths {4, 0, 2}",
+                      torch::tensor({4, 0, 2}, torch::kLong), false));
+  const torch::Device other =
+      torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kMeta);
   cases.push_back(run("lengths {4, 3, 2} on the " + other.str() + " device",
                       torch::tensor({4, 3, 2}, torch::kLong).to(other), true));
-  cases.push_back(run("unsorted lengths {2, 4, 3}",
-                      torch::tensor({2, 4, 3}, torch::kLong), true));
+  cases.push_back(run("unsorted lengths {2, 4, 3}", torch::tensor({2, 4, 3}, torch::kLong), true));
   // [error_cases]
   return cases;
 }

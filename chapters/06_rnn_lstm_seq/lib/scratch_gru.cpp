@@ -41,14 +41,17 @@ GruWeights random_gru_weights(Eigen::Index input_size, Eigen::Index hidden_size,
 }
 
 // [gru_step]
-GruStep gru_step(const GruWeights& w, const Eigen::VectorXd& x, const Eigen::VectorXd& h, const GruForce& force) {
+GruStep gru_step(const GruWeights& w, const Eigen::VectorXd& x, const Eigen::VectorXd& h,
+                 const GruForce& force) {
   check_shapes(w, x, h);
   const Eigen::Index hs = w.hidden_size();
   const Eigen::VectorXd gi = w.w_ih * x + w.b_ih;  // [3H]: input parts of r, z, n
   const Eigen::VectorXd gh = w.w_hh * h + w.b_hh;  // [3H]: hidden parts of r, z, n
   GruStep s;
-  s.r = force.r ? Eigen::VectorXd::Constant(hs, *force.r) : sigmoid(gi.segment(0, hs) + gh.segment(0, hs));
-  s.z = force.z ? Eigen::VectorXd::Constant(hs, *force.z) : sigmoid(gi.segment(hs, hs) + gh.segment(hs, hs));
+  s.r = force.r ? Eigen::VectorXd::Constant(hs, *force.r)
+                : sigmoid(gi.segment(0, hs) + gh.segment(0, hs));
+  s.z = force.z ? Eigen::VectorXd::Constant(hs, *force.z)
+                : sigmoid(gi.segment(hs, hs) + gh.segment(hs, hs));
   // The reset gate scales W_hn·h + b_hn, after the product and its bias.
   s.n = (gi.segment(2 * hs, hs) + s.r.cwiseProduct(gh.segment(2 * hs, hs))).array().tanh().matrix();
   // z is the share of the old state that is kept.
@@ -70,14 +73,17 @@ std::vector<GruStep> gru_sequence(const GruWeights& w, const std::vector<Eigen::
 }
 
 // [textbook_step]
-Eigen::VectorXd textbook_gru_step(const TextbookGruWeights& w, const Eigen::VectorXd& x, const Eigen::VectorXd& h,
-                                  const GruForce& force) {
+Eigen::VectorXd textbook_gru_step(const TextbookGruWeights& w, const Eigen::VectorXd& x,
+                                  const Eigen::VectorXd& h, const GruForce& force) {
   const Eigen::Index hs = h.size();
-  if (w.w.rows() != hs || w.w.cols() != hs + x.size()) throw std::invalid_argument("textbook GRU: W must be [H, H + in]");
+  if (w.w.rows() != hs || w.w.cols() != hs + x.size())
+    throw std::invalid_argument("textbook GRU: W must be [H, H + in]");
   Eigen::VectorXd hx(hs + x.size());
   hx << h, x;
-  const Eigen::VectorXd z = force.z ? Eigen::VectorXd::Constant(hs, *force.z) : sigmoid(w.w_z * hx + w.b_z);
-  const Eigen::VectorXd r = force.r ? Eigen::VectorXd::Constant(hs, *force.r) : sigmoid(w.w_r * hx + w.b_r);
+  const Eigen::VectorXd z =
+      force.z ? Eigen::VectorXd::Constant(hs, *force.z) : sigmoid(w.w_z * hx + w.b_z);
+  const Eigen::VectorXd r =
+      force.r ? Eigen::VectorXd::Constant(hs, *force.r) : sigmoid(w.w_r * hx + w.b_r);
   Eigen::VectorXd rhx(hs + x.size());
   rhx << r.cwiseProduct(h), x;  // the reset gate scales h before the product
   const Eigen::VectorXd candidate = (w.w * rhx + w.b).array().tanh().matrix();
@@ -124,7 +130,8 @@ double textbook_difference(const GruWeights& w, const std::vector<Eigen::VectorX
 }
 
 // [parameter_formula]
-std::int64_t recurrent_layer_parameter_formula(std::int64_t gates, std::int64_t input_size, std::int64_t hidden_size) {
+std::int64_t recurrent_layer_parameter_formula(std::int64_t gates, std::int64_t input_size,
+                                               std::int64_t hidden_size) {
   const std::int64_t h = hidden_size;
   return gates * (h * input_size + h * h + 2 * h);
 }

@@ -71,7 +71,8 @@ LstmStep lstm_cell(const LstmWeights& w, const Vec& x, const Vec& h_prev, const 
   s.g = a.segment(2 * H, H).array().tanh().matrix();
   s.o = sigmoid(a.segment(3 * H, H));
   s.c = s.f.cwiseProduct(c_prev) + s.i.cwiseProduct(s.g);  // additive: the cell state's highway
-  s.h = s.o.cwiseProduct(s.c.array().tanh().matrix());    // tanh only for the output, never on C itself
+  s.h =
+      s.o.cwiseProduct(s.c.array().tanh().matrix());  // tanh only for the output, never on C itself
   return s;
 }
 // [cell]
@@ -92,9 +93,9 @@ std::vector<LstmStep> lstm_sequence(const LstmWeights& w, const Sequence& xs, co
 
 // [force_carry]
 LstmWeights force_carry(LstmWeights w, double bias) {
-  gate_rows(w.b_ih, LstmGate::kForget).setConstant(bias);   // f = sigmoid(+100 + ...) = 1
+  gate_rows(w.b_ih, LstmGate::kForget).setConstant(bias);  // f = sigmoid(+100 + ...) = 1
   gate_rows(w.b_hh, LstmGate::kForget).setZero();
-  gate_rows(w.b_ih, LstmGate::kInput).setConstant(-bias);   // i = sigmoid(-100 + ...) = 0
+  gate_rows(w.b_ih, LstmGate::kInput).setConstant(-bias);  // i = sigmoid(-100 + ...) = 0
   gate_rows(w.b_hh, LstmGate::kInput).setZero();
   return w;
 }

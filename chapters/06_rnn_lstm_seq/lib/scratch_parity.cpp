@@ -45,8 +45,10 @@ ScratchRnn copy_rnn_weights(const torch::nn::RNN& rnn, const torch::nn::Linear& 
   ScratchRnn m;
   for (std::int64_t l = 0; l < rnn->options.num_layers(); ++l) {
     const std::string s = "_l" + std::to_string(l);
-    m.layers.push_back({to_eigen_matrix(named(*rnn, "weight_ih" + s)), to_eigen_matrix(named(*rnn, "weight_hh" + s)),
-                        to_eigen_vector(named(*rnn, "bias_ih" + s)), to_eigen_vector(named(*rnn, "bias_hh" + s))});
+    m.layers.push_back({to_eigen_matrix(named(*rnn, "weight_ih" + s)),
+                        to_eigen_matrix(named(*rnn, "weight_hh" + s)),
+                        to_eigen_vector(named(*rnn, "bias_ih" + s)),
+                        to_eigen_vector(named(*rnn, "bias_hh" + s))});
   }
   m.w_hy = to_eigen_matrix(fc->weight);
   m.b_hy = to_eigen_vector(fc->bias);
@@ -56,9 +58,10 @@ ScratchRnn copy_rnn_weights(const torch::nn::RNN& rnn, const torch::nn::Linear& 
 
 // [copy_lstm]
 LstmWeights copy_lstm_weights(const torch::nn::LSTMCell& cell) {
-  // LibTorch stacks the four blocks as i, f, g, o; LstmWeights uses the same order, so a plain copy.
-  return {to_eigen_matrix(cell->weight_ih), to_eigen_matrix(cell->weight_hh), to_eigen_vector(cell->bias_ih),
-          to_eigen_vector(cell->bias_hh)};
+  // LibTorch stacks the four blocks as i, f, g, o; LstmWeights uses the same order, so a plain
+  // copy.
+  return {to_eigen_matrix(cell->weight_ih), to_eigen_matrix(cell->weight_hh),
+          to_eigen_vector(cell->bias_ih), to_eigen_vector(cell->bias_hh)};
 }
 // [copy_lstm]
 
@@ -77,7 +80,7 @@ Parity rnn_parity(const RnnSizes& sizes, int steps, int batch, std::uint64_t see
   fc->to(torch::kDouble);
   const ScratchRnn scratch = copy_rnn_weights(rnn, fc);
 
-  const auto x = torch::randn({steps, batch, sizes.input}, torch::kDouble);        // [T, B, in]
+  const auto x = torch::randn({steps, batch, sizes.input}, torch::kDouble);           // [T, B, in]
   const auto h0 = torch::randn({sizes.layers, batch, sizes.hidden}, torch::kDouble);  // [L, B, H]
   torch::NoGradGuard no_grad;
   const auto [out, h_n] = rnn->forward(x, h0);  // out: the top layer's h_t, [T, B, H]
@@ -90,9 +93,11 @@ Parity rnn_parity(const RnnSizes& sizes, int steps, int batch, std::uint64_t see
     std::vector<Vec> init;
     for (int l = 0; l < sizes.layers; ++l) init.push_back(to_eigen_vector(h0[l][b]));
     const RnnForward f = rnn_forward(scratch, xs, init);
-    for (int t = 0; t < steps; ++t) p.outputs = std::max(p.outputs, max_abs_diff(f.outputs[t], to_eigen_vector(y[t][b])));
+    for (int t = 0; t < steps; ++t)
+      p.outputs = std::max(p.outputs, max_abs_diff(f.outputs[t], to_eigen_vector(y[t][b])));
     for (int l = 0; l < sizes.layers; ++l) {
-      p.final_state = std::max(p.final_state, max_abs_diff(f.hidden[l].back(), to_eigen_vector(h_n[l][b])));
+      p.final_state =
+          std::max(p.final_state, max_abs_diff(f.hidden[l].back(), to_eigen_vector(h_n[l][b])));
     }
   }
   return p;
@@ -107,12 +112,14 @@ Parity lstm_cell_parity(std::int64_t input, std::int64_t hidden, int batch, std:
   const LstmWeights w = copy_lstm_weights(cell);
   const auto x = torch::randn({batch, input}, torch::kDouble);
   const auto h = torch::randn({batch, hidden}, torch::kDouble);
-  const auto c = torch::randn({batch, hidden}, torch::kDouble) * 2.0;  // |C| > 1 often: a squashed C would show
+  const auto c = torch::randn({batch, hidden}, torch::kDouble) *
+                 2.0;  // |C| > 1 often: a squashed C would show
   torch::NoGradGuard no_grad;
   const auto [h1, c1] = cell->forward(x, std::make_tuple(h, c));
   Parity p;
   for (int b = 0; b < batch; ++b) {
-    const LstmStep s = lstm_cell(w, to_eigen_vector(x[b]), to_eigen_vector(h[b]), to_eigen_vector(c[b]));
+    const LstmStep s =
+        lstm_cell(w, to_eigen_vector(x[b]), to_eigen_vector(h[b]), to_eigen_vector(c[b]));
     p.outputs = std::max(p.outputs, max_abs_diff(s.h, to_eigen_vector(h1[b])));
     p.final_state = std::max(p.final_state, max_abs_diff(s.c, to_eigen_vector(c1[b])));
   }
@@ -144,7 +151,8 @@ Parity lstm_layer_parity(std::int64_t input, std::int64_t hidden, int steps, int
 }
 
 // [autograd]
-BpttVsAutograd bptt_vs_autograd(const RnnSizes& sizes, int steps, std::uint64_t seed, const GradTolerance& tol) {
+BpttVsAutograd bptt_vs_autograd(const RnnSizes& sizes, int steps, std::uint64_t seed,
+                                const GradTolerance& tol) {
   torch::manual_seed(seed);
   torch::nn::RNN rnn(torch::nn::RNNOptions(sizes.input, sizes.hidden).num_layers(sizes.layers));
   torch::nn::Linear fc(sizes.hidden, sizes.output);
@@ -154,7 +162,8 @@ BpttVsAutograd bptt_vs_autograd(const RnnSizes& sizes, int steps, std::uint64_t 
 
   // The same random inputs, initial states and targets for both.
   const auto x = torch::randn({steps, 1, sizes.input}, torch::kDouble).requires_grad_(true);
-  const auto h0 = torch::randn({sizes.layers, 1, sizes.hidden}, torch::kDouble).requires_grad_(true);
+  const auto h0 =
+      torch::randn({sizes.layers, 1, sizes.hidden}, torch::kDouble).requires_grad_(true);
   const auto targets = torch::randint(0, sizes.output, {steps}, torch::kLong);
   Sequence xs;
   std::vector<int> target_list;
@@ -171,7 +180,8 @@ BpttVsAutograd bptt_vs_autograd(const RnnSizes& sizes, int steps, std::uint64_t 
   // Autograd, one step and one layer at a time with LibTorch's own RNN cell op on the module's
   // parameters: each h_t of each layer is one tensor that feeds the next step, the layer above (or
   // the readout), and whose gradient autograd keeps.
-  std::vector<std::vector<torch::Tensor>> hs(static_cast<std::size_t>(sizes.layers));  // hs[l][t], h_1..h_T
+  std::vector<std::vector<torch::Tensor>> hs(
+      static_cast<std::size_t>(sizes.layers));  // hs[l][t], h_1..h_T
   std::vector<torch::Tensor> logits;
   std::vector<torch::Tensor> h;
   for (int l = 0; l < sizes.layers; ++l) h.push_back(h0[l]);  // [1, H]
@@ -179,8 +189,9 @@ BpttVsAutograd bptt_vs_autograd(const RnnSizes& sizes, int steps, std::uint64_t 
     torch::Tensor below = x[t];  // [1, in]
     for (int l = 0; l < sizes.layers; ++l) {
       const std::string s = "_l" + std::to_string(l);
-      h[l] = torch::rnn_tanh_cell(below, h[l], named(*rnn, "weight_ih" + s), named(*rnn, "weight_hh" + s),
-                                  named(*rnn, "bias_ih" + s), named(*rnn, "bias_hh" + s));
+      h[l] = torch::rnn_tanh_cell(below, h[l], named(*rnn, "weight_ih" + s),
+                                  named(*rnn, "weight_hh" + s), named(*rnn, "bias_ih" + s),
+                                  named(*rnn, "bias_hh" + s));
       h[l].retain_grad();
       hs[l].push_back(h[l]);
       below = h[l];
@@ -188,7 +199,8 @@ BpttVsAutograd bptt_vs_autograd(const RnnSizes& sizes, int steps, std::uint64_t 
     logits.push_back(fc->forward(below));
   }
   const auto loss = torch::nn::functional::cross_entropy(
-      torch::cat(logits, 0), targets, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+      torch::cat(logits, 0), targets,
+      torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
   loss.backward();
 
   BpttVsAutograd r;
@@ -196,37 +208,45 @@ BpttVsAutograd bptt_vs_autograd(const RnnSizes& sizes, int steps, std::uint64_t 
   r.loss_torch = loss.item<double>();
   ScratchRnn manual_params = manual.grads.params;
   for (const ParamView& v : parameters(manual_params)) {
-    const torch::Tensor param = v.name.rfind("fc.", 0) == 0 ? named(*fc, v.name.substr(3)) : named(*rnn, v.name);
-    const Mat reference = param.dim() == 2 ? to_eigen_matrix(param.grad()) : Mat(to_eigen_vector(param.grad()));
+    const torch::Tensor param =
+        v.name.rfind("fc.", 0) == 0 ? named(*fc, v.name.substr(3)) : named(*rnn, v.name);
+    const Mat reference =
+        param.dim() == 2 ? to_eigen_matrix(param.grad()) : Mat(to_eigen_vector(param.grad()));
     compare_gradients(v.name, v.data, reference.data(), v.rows, v.cols, tol, r.params);
   }
   for (int l = 0; l < sizes.layers; ++l) {
     const Vec g0 = to_eigen_vector(h0.grad()[l][0]);
-    compare_gradients("h0", manual.grads.hidden[l][0].data(), g0.data(), g0.size(), 1, tol, r.hidden);
+    compare_gradients("h0", manual.grads.hidden[l][0].data(), g0.data(), g0.size(), 1, tol,
+                      r.hidden);
     for (int t = 0; t < steps; ++t) {
       const Vec g = to_eigen_vector(hs[l][t].grad()[0]);
-      compare_gradients("h_" + std::to_string(t + 1), manual.grads.hidden[l][t + 1].data(), g.data(), g.size(), 1, tol,
-                        r.hidden);
+      compare_gradients("h_" + std::to_string(t + 1), manual.grads.hidden[l][t + 1].data(),
+                        g.data(), g.size(), 1, tol, r.hidden);
     }
   }
   for (int t = 0; t < steps; ++t) {
     const Vec g = to_eigen_vector(x.grad()[t][0]);
-    compare_gradients("x_" + std::to_string(t + 1), manual.grads.inputs[t].data(), g.data(), g.size(), 1, tol, r.inputs);
+    compare_gradients("x_" + std::to_string(t + 1), manual.grads.inputs[t].data(), g.data(),
+                      g.size(), 1, tol, r.inputs);
   }
   return r;
 }
 // [autograd]
 
 // [lstm_curve]
-std::pair<std::vector<double>, std::vector<double>> lstm_gradient_norms(std::int64_t input, std::int64_t hidden,
-                                                                        double forget_bias, const Sequence& xs,
+std::pair<std::vector<double>, std::vector<double>> lstm_gradient_norms(std::int64_t input,
+                                                                        std::int64_t hidden,
+                                                                        double forget_bias,
+                                                                        const Sequence& xs,
                                                                         std::uint64_t seed) {
   torch::manual_seed(seed);
   torch::nn::LSTM lstm(torch::nn::LSTMOptions(input, hidden));
   lstm->to(torch::kDouble);
   {
     torch::NoGradGuard no_grad;
-    named(*lstm, "bias_ih_l0").slice(0, hidden, 2 * hidden).fill_(forget_bias);  // block 1 of i, f, g, o
+    named(*lstm, "bias_ih_l0")
+        .slice(0, hidden, 2 * hidden)
+        .fill_(forget_bias);  // block 1 of i, f, g, o
     named(*lstm, "bias_hh_l0").slice(0, hidden, 2 * hidden).zero_();
   }
   const auto w_ih = named(*lstm, "weight_ih_l0"), w_hh = named(*lstm, "weight_hh_l0");
@@ -253,7 +273,8 @@ std::pair<std::vector<double>, std::vector<double>> lstm_gradient_norms(std::int
     torch::NoGradGuard no_grad;
     const auto out = std::get<0>(lstm->forward(torch::stack(xts).unsqueeze(1)));  // [T, 1, H]
     const double diff = (out.squeeze(1) - torch::stack(hs)).abs().max().item<double>();
-    if (!(diff <= 1e-10)) throw std::runtime_error("the written-out LSTM step differs from torch::nn::LSTM");
+    if (!(diff <= 1e-10))
+      throw std::runtime_error("the written-out LSTM step differs from torch::nn::LSTM");
   }
   (h * v).sum().backward();  // L = v·h_T
   std::vector<double> dh, dc;
@@ -277,7 +298,9 @@ CellJacobianCheck cell_state_jacobian(std::int64_t input, std::int64_t hidden, s
   const auto c_next = std::get<1>(cell->forward(x, std::make_tuple(h, c)));
 
   CellJacobianCheck r;
-  r.forget_gate = lstm_cell(copy_lstm_weights(cell), to_eigen_vector(x[0]), to_eigen_vector(h[0]), to_eigen_vector(c[0])).f;
+  r.forget_gate = lstm_cell(copy_lstm_weights(cell), to_eigen_vector(x[0]), to_eigen_vector(h[0]),
+                            to_eigen_vector(c[0]))
+                      .f;
   for (std::int64_t j = 0; j < hidden; ++j) {
     // Row j of the Jacobian: the gradient of C_t[j] with respect to C_{t-1}.
     const auto row = torch::autograd::grad({c_next[0][j]}, {c}, {}, /*retain_graph=*/true)[0][0];

@@ -108,7 +108,8 @@ std::vector<Vec> RnnForward::final_state() const {
 // [forward]
 RnnForward rnn_forward(const ScratchRnn& model, const Sequence& xs, const std::vector<Vec>& h0) {
   const Eigen::Index H = model.hidden_size();
-  if (!h0.empty() && h0.size() != model.num_layers()) throw std::invalid_argument("h0 needs one state per layer");
+  if (!h0.empty() && h0.size() != model.num_layers())
+    throw std::invalid_argument("h0 needs one state per layer");
   RnnForward f;
   f.inputs = xs;
   f.hidden.resize(model.num_layers());
@@ -122,7 +123,8 @@ RnnForward rnn_forward(const ScratchRnn& model, const Sequence& xs, const std::v
     for (std::size_t l = 0; l < model.num_layers(); ++l) {
       const RnnLayer& w = model.layers[l];  // the same weights at every step
       const Vec& h_prev = f.hidden[l].back();
-      f.hidden[l].push_back((w.w_ih * *below + w.b_ih + w.w_hh * h_prev + w.b_hh).array().tanh().matrix());
+      f.hidden[l].push_back(
+          (w.w_ih * *below + w.b_ih + w.w_hh * h_prev + w.b_hh).array().tanh().matrix());
       below = &f.hidden[l].back();
     }
     f.outputs.push_back(model.w_hy * *below + model.b_hy);
@@ -132,9 +134,11 @@ RnnForward rnn_forward(const ScratchRnn& model, const Sequence& xs, const std::v
 // [forward]
 
 // [backward]
-RnnGradients rnn_backward(const ScratchRnn& model, const RnnForward& f, const Sequence& output_grads) {
+RnnGradients rnn_backward(const ScratchRnn& model, const RnnForward& f,
+                          const Sequence& output_grads) {
   const std::size_t T = f.inputs.size();
-  if (output_grads.size() != T) throw std::invalid_argument("one output gradient per step is needed");
+  if (output_grads.size() != T)
+    throw std::invalid_argument("one output gradient per step is needed");
   RnnGradients g;
   g.params = zeros_like(model);
   g.hidden.assign(model.num_layers(), Sequence(T + 1));
@@ -163,7 +167,7 @@ RnnGradients rnn_backward(const ScratchRnn& model, const RnnForward& f, const Se
       dw.w_hh += da * hs[t].transpose();
       dw.b_ih += da;
       dw.b_hh += da;
-      dh_next = w.w_hh.transpose() * da;    // to the previous step, through the shared W_hh
+      dh_next = w.w_hh.transpose() * da;      // to the previous step, through the shared W_hh
       to_below[t] = w.w_ih.transpose() * da;  // to this step's input
     }
     g.hidden[l][0] = dh_next;  // dL/dh_0
@@ -235,15 +239,18 @@ void compare_gradients(const std::string& name, const double* analytic, const do
 }
 
 // [finite_differences]
-GradCheck finite_difference_check(const ScratchRnn& model, const Sequence& xs, const std::vector<int>& targets,
-                                  const std::vector<Vec>& h0_given, double eps, const GradTolerance& tol) {
+GradCheck finite_difference_check(const ScratchRnn& model, const Sequence& xs,
+                                  const std::vector<int>& targets, const std::vector<Vec>& h0_given,
+                                  double eps, const GradTolerance& tol) {
   std::vector<Vec> h0 = h0_given;
   if (h0.empty()) h0.assign(model.num_layers(), Vec::Zero(model.hidden_size()));
   const LossGradients analytic = loss_and_gradients(model, xs, targets, h0);
   ScratchRnn probe = model;  // perturbed one entry at a time
   Sequence xs_probe = xs;
   std::vector<Vec> h0_probe = h0;
-  const auto loss = [&] { return softmax_cross_entropy(rnn_forward(probe, xs_probe, h0_probe).outputs, targets).loss; };
+  const auto loss = [&] {
+    return softmax_cross_entropy(rnn_forward(probe, xs_probe, h0_probe).outputs, targets).loss;
+  };
   // Central difference of the loss with respect to the number at `p`.
   const auto numeric = [&](double* p) {
     const double saved = *p;
@@ -261,19 +268,22 @@ GradCheck finite_difference_check(const ScratchRnn& model, const Sequence& xs, c
   for (std::size_t k = 0; k < probe_views.size(); ++k) {
     const ParamView& v = probe_views[k];
     std::vector<double> fd(static_cast<std::size_t>(v.size()));
-    for (Eigen::Index e = 0; e < v.size(); ++e) fd[static_cast<std::size_t>(e)] = numeric(v.data + e);
+    for (Eigen::Index e = 0; e < v.size(); ++e)
+      fd[static_cast<std::size_t>(e)] = numeric(v.data + e);
     compare_gradients(v.name, analytic_views[k].data, fd.data(), v.rows, v.cols, tol, check);
   }
   // The initial states and the inputs are numbers the loss depends on too.
   for (std::size_t l = 0; l < h0.size(); ++l) {
     Vec fd(h0[l].size());
     for (Eigen::Index e = 0; e < fd.size(); ++e) fd(e) = numeric(&h0_probe[l](e));
-    compare_gradients("h0_l" + std::to_string(l), analytic.grads.hidden[l][0].data(), fd.data(), fd.size(), 1, tol, check);
+    compare_gradients("h0_l" + std::to_string(l), analytic.grads.hidden[l][0].data(), fd.data(),
+                      fd.size(), 1, tol, check);
   }
   for (std::size_t t = 0; t < xs.size(); ++t) {
     Vec fd(xs[t].size());
     for (Eigen::Index e = 0; e < fd.size(); ++e) fd(e) = numeric(&xs_probe[t](e));
-    compare_gradients("x_" + std::to_string(t + 1), analytic.grads.inputs[t].data(), fd.data(), fd.size(), 1, tol, check);
+    compare_gradients("x_" + std::to_string(t + 1), analytic.grads.inputs[t].data(), fd.data(),
+                      fd.size(), 1, tol, check);
   }
   return check;
 }
@@ -282,7 +292,8 @@ GradCheck finite_difference_check(const ScratchRnn& model, const Sequence& xs, c
 // [sgd_step]
 double sgd_step(ScratchRnn& model, ScratchRnn grads, double lr, double max_norm) {
   const double norm = std::sqrt(squared_norm(grads));
-  const double scale = (max_norm > 0 && norm > max_norm) ? max_norm / norm : 1.0;  // clip here, not in BPTT
+  const double scale =
+      (max_norm > 0 && norm > max_norm) ? max_norm / norm : 1.0;  // clip here, not in BPTT
   auto w = parameters(model);
   auto g = parameters(grads);
   for (std::size_t k = 0; k < w.size(); ++k) {
@@ -305,7 +316,9 @@ Mat scale_to_spectral_radius(const Mat& w, double radius) {
 }
 
 // [concat]
-Mat two_products(const Mat& x, const Mat& h, const Mat& w_xh, const Mat& w_hh) { return x * w_xh + h * w_hh; }
+Mat two_products(const Mat& x, const Mat& h, const Mat& w_xh, const Mat& w_hh) {
+  return x * w_xh + h * w_hh;
+}
 
 Mat concatenated_product(const Mat& x, const Mat& h, const Mat& w_xh, const Mat& w_hh) {
   Mat xh(x.rows(), x.cols() + h.cols());
@@ -342,7 +355,8 @@ std::vector<double> rnn_gradient_norms(const ScratchRnn& model, const Sequence& 
   dy.back() = Vec::Ones(model.output_size());  // L = y_T: only the last step has a loss
   const RnnGradients g = rnn_backward(model, f, dy);
   std::vector<double> norms;
-  for (std::size_t k = 0; k < xs.size(); ++k) norms.push_back(g.hidden.back()[xs.size() - k].norm());
+  for (std::size_t k = 0; k < xs.size(); ++k)
+    norms.push_back(g.hidden.back()[xs.size() - k].norm());
   return norms;
 }
 // [gradient_norms]
@@ -386,7 +400,8 @@ ScratchRnn train_char_rnn(const CharTask& task, const CharTrainOptions& options,
     step.loss = lg.loss / steps;
     if (on_step) step.prediction = predict_chars(model, task);
     step.grad_norm = sgd_step(model, std::move(lg.grads.params), options.lr, options.max_grad_norm);
-    if (!std::isfinite(step.loss)) throw std::runtime_error("the loss is not finite at step " + std::to_string(it));
+    if (!std::isfinite(step.loss))
+      throw std::runtime_error("the loss is not finite at step " + std::to_string(it));
     if (on_step) on_step(step);
   }
   return model;

@@ -136,7 +136,8 @@ LayerOutput run_as_cell_loop(RecurrentLayer& layer, const torch::Tensor& x) {
       torch::nn::GRUCell gru_cell{nullptr};
       std::shared_ptr<torch::nn::Module> cell;
       if (s.cell == CellType::kRnn) cell = (rnn_cell = torch::nn::RNNCell(in, s.hidden_size)).ptr();
-      if (s.cell == CellType::kLstm) cell = (lstm_cell = torch::nn::LSTMCell(in, s.hidden_size)).ptr();
+      if (s.cell == CellType::kLstm)
+        cell = (lstm_cell = torch::nn::LSTMCell(in, s.hidden_size)).ptr();
       if (s.cell == CellType::kGru) cell = (gru_cell = torch::nn::GRUCell(in, s.hidden_size)).ptr();
       cell->to(options.dtype().toScalarType());
       {
@@ -188,7 +189,8 @@ OriginalDemo original_demo() {
   OriginalDemo demo;
   demo.input = torch::randn({3, 5, 10});  // (batch, steps, features)
   demo.result = lstm.forward(demo.input);
-  const torch::Tensor last_step = demo.result.output.select(/*dim=*/1, /*index=*/-1);  // output[:, -1, :]
+  const torch::Tensor last_step =
+      demo.result.output.select(/*dim=*/1, /*index=*/-1);  // output[:, -1, :]
   demo.last_step_equals_h = torch::allclose(last_step, demo.result.h_n[-1]);
   return demo;
 }
@@ -235,32 +237,38 @@ std::vector<ShapeRow> shape_table(CellType cell, const ShapeProblem& problem) {
 }
 
 // [bidirectional]
-BidirectionalCheck bidirectional_check(CellType cell, std::int64_t num_layers, const ShapeProblem& problem) {
-  RecurrentLayer layer(spec_for(cell, /*batch_first=*/true, num_layers, /*bidirectional=*/true, problem));
+BidirectionalCheck bidirectional_check(CellType cell, std::int64_t num_layers,
+                                       const ShapeProblem& problem) {
+  RecurrentLayer layer(
+      spec_for(cell, /*batch_first=*/true, num_layers, /*bidirectional=*/true, problem));
   layer.to(torch::kFloat64);
   const LayerOutput r = layer.forward(random_input(layer.spec(), problem));
   const std::int64_t h = problem.hidden;
-  const torch::Tensor first = r.output.select(1, 0);                      // output[:, 0, :]
-  const torch::Tensor last = r.output.select(1, r.output.size(1) - 1);    // output[:, -1, :]
+  const torch::Tensor first = r.output.select(1, 0);                    // output[:, 0, :]
+  const torch::Tensor last = r.output.select(1, r.output.size(1) - 1);  // output[:, -1, :]
   BidirectionalCheck c;
-  c.forward_last_vs_h_fwd = max_abs_diff(last.narrow(1, 0, h), r.h_n[-2]);    // forward half, last step
-  c.backward_first_vs_h_bwd = max_abs_diff(first.narrow(1, h, h), r.h_n[-1]); // backward half, first step
-  c.backward_last_vs_h_bwd = max_abs_diff(last.narrow(1, h, h), r.h_n[-1]);   // the mistake
+  c.forward_last_vs_h_fwd =
+      max_abs_diff(last.narrow(1, 0, h), r.h_n[-2]);  // forward half, last step
+  c.backward_first_vs_h_bwd =
+      max_abs_diff(first.narrow(1, h, h), r.h_n[-1]);  // backward half, first step
+  c.backward_last_vs_h_bwd = max_abs_diff(last.narrow(1, h, h), r.h_n[-1]);  // the mistake
   return c;
 }
 // [bidirectional]
 
 // [layouts]
-double layout_difference(CellType cell, std::int64_t num_layers, bool bidirectional, const ShapeProblem& problem) {
+double layout_difference(CellType cell, std::int64_t num_layers, bool bidirectional,
+                         const ShapeProblem& problem) {
   RecurrentLayer batch_first(spec_for(cell, true, num_layers, bidirectional, problem));
   RecurrentLayer time_first(spec_for(cell, false, num_layers, bidirectional, problem));
   batch_first.to(torch::kFloat64);
   time_first.to(torch::kFloat64);
   time_first.copy_parameters_from(batch_first);
-  const torch::Tensor x = random_input(batch_first.spec(), problem);          // [B, T, in]
+  const torch::Tensor x = random_input(batch_first.spec(), problem);  // [B, T, in]
   const LayerOutput a = batch_first.forward(x);
   const LayerOutput b = time_first.forward(x.transpose(0, 1).contiguous());  // [T, B, in]
-  double diff = std::max(max_abs_diff(a.output, b.output.transpose(0, 1)), max_abs_diff(a.h_n, b.h_n));
+  double diff =
+      std::max(max_abs_diff(a.output, b.output.transpose(0, 1)), max_abs_diff(a.h_n, b.h_n));
   if (a.c_n.defined()) diff = std::max(diff, max_abs_diff(a.c_n, b.c_n));
   return diff;
 }
@@ -285,7 +293,8 @@ CellLoopCheck cell_loop_check(CellType cell, std::int64_t num_layers, bool bidir
 // [last_real_step]
 torch::Tensor last_real_step(const torch::Tensor& output, const torch::Tensor& lengths) {
   const auto index = (lengths.to(torch::kLong) - 1).to(output.device());
-  return output.index({torch::arange(output.size(0), index.options()), index});  // output[b, lengths[b] − 1]
+  return output.index(
+      {torch::arange(output.size(0), index.options()), index});  // output[b, lengths[b] − 1]
 }
 // [last_real_step]
 
@@ -311,7 +320,8 @@ torch::Tensor padded_batch(const std::vector<std::int64_t>& lengths, std::int64_
 }  // namespace
 
 // [padded_mistake]
-FinalStateMistake padded_final_state_mistake(CellType cell, const std::vector<std::int64_t>& lengths,
+FinalStateMistake padded_final_state_mistake(CellType cell,
+                                             const std::vector<std::int64_t>& lengths,
                                              const ShapeProblem& problem) {
   if (lengths.empty() || *std::min_element(lengths.begin(), lengths.end()) < 1) {
     throw std::invalid_argument("every length must be at least 1");
@@ -320,8 +330,9 @@ FinalStateMistake padded_final_state_mistake(CellType cell, const std::vector<st
   layer.to(torch::kFloat64);
   const torch::Tensor x = padded_batch(lengths, problem.input);
   const LayerOutput padded = layer.forward(x);  // no packing: the layer reads the pads too
-  const torch::Tensor naive = padded.output.select(1, x.size(1) - 1);                       // output[:, -1]
-  const torch::Tensor gathered = last_real_step(padded.output, torch::tensor(lengths));  // output[b, len-1]
+  const torch::Tensor naive = padded.output.select(1, x.size(1) - 1);  // output[:, -1]
+  const torch::Tensor gathered =
+      last_real_step(padded.output, torch::tensor(lengths));  // output[b, len-1]
   FinalStateMistake m;
   m.lengths = lengths;
   std::vector<torch::Tensor> truth;

@@ -5,7 +5,8 @@
 namespace ch06 {
 
 // [order_task]
-TokenDataset make_order_task(std::int64_t samples, std::int64_t length, std::int64_t fillers, book::Rng& rng) {
+TokenDataset make_order_task(std::int64_t samples, std::int64_t length, std::int64_t fillers,
+                             book::Rng& rng) {
   if (samples < 1 || length < 2 || fillers < 1) {
     throw std::invalid_argument("the order task needs samples >= 1, length >= 2 and fillers >= 1");
   }
@@ -34,10 +35,11 @@ std::vector<std::string> order_task_tokens(std::int64_t fillers) {
 }
 
 // [memory_task]
-TokenDataset make_memory_task(std::int64_t samples, std::int64_t gap, std::int64_t signals, std::int64_t distractors,
-                              book::Rng& rng) {
+TokenDataset make_memory_task(std::int64_t samples, std::int64_t gap, std::int64_t signals,
+                              std::int64_t distractors, book::Rng& rng) {
   if (samples < 1 || gap < 0 || signals < 2 || distractors < 1) {
-    throw std::invalid_argument("the memory task needs samples >= 1, gap >= 0, signals >= 2 and distractors >= 1");
+    throw std::invalid_argument(
+        "the memory task needs samples >= 1, gap >= 0, signals >= 2 and distractors >= 1");
   }
   TokenDataset d;
   d.vocab_size = signals + distractors;
@@ -45,7 +47,8 @@ TokenDataset make_memory_task(std::int64_t samples, std::int64_t gap, std::int64
   for (std::int64_t n = 0; n < samples; ++n) {
     const std::int64_t first = book::uniform_int(rng, 0, signals - 1);
     std::vector<std::int64_t> seq = {first};
-    for (std::int64_t t = 0; t < gap; ++t) seq.push_back(signals + book::uniform_int(rng, 0, distractors - 1));
+    for (std::int64_t t = 0; t < gap; ++t)
+      seq.push_back(signals + book::uniform_int(rng, 0, distractors - 1));
     d.ids.push_back(std::move(seq));
     d.labels.push_back(first);
   }
