@@ -230,20 +230,25 @@ int train(const Options& o) {
     grammar.contrast = o.contrast;
     const auto corpus = ch06::generate_sentiment_corpus(o.corpus_size, run.rng, grammar);
     const auto test_size = static_cast<std::size_t>(o.corpus_size * o.test_split);
-    const std::vector<ch06::SentimentSample> train_samples(corpus.begin(), corpus.end() - static_cast<long>(test_size));
-    const std::vector<ch06::SentimentSample> test_samples(corpus.end() - static_cast<long>(test_size), corpus.end());
+    const std::vector<ch06::SentimentSample> train_samples(
+        corpus.begin(), corpus.end() - static_cast<long>(test_size));
+    const std::vector<ch06::SentimentSample> test_samples(
+        corpus.end() - static_cast<long>(test_size), corpus.end());
     train_split = from_samples(train_samples);
     test_split = from_samples(test_samples);
     book::ensure_writable_dir(out_dir);
-    book::write_text(out_dir / "data" / "corpus_train.tsv", ch06::sentiment_corpus_to_tsv(train_samples));
-    book::write_text(out_dir / "data" / "corpus_test.tsv", ch06::sentiment_corpus_to_tsv(test_samples));
+    book::write_text(out_dir / "data" / "corpus_train.tsv",
+                     ch06::sentiment_corpus_to_tsv(train_samples));
+    book::write_text(out_dir / "data" / "corpus_test.tsv",
+                     ch06::sentiment_corpus_to_tsv(test_samples));
   } else {
     const ch06::ReviewData reviews = ch06::read_review_folder(o.data_dir, o.max_reviews);
     std::vector<std::string> skipped;
     train_split = from_texts(reviews.train, skipped);
     test_split = from_texts(reviews.test, skipped);
     if (train_split.tokens.empty() || test_split.tokens.empty()) {
-      throw std::runtime_error("no review with any words in the " + std::string(train_split.tokens.empty() ? "train" : "test") +
+      throw std::runtime_error("no review with any words in the " +
+                               std::string(train_split.tokens.empty() ? "train" : "test") +
                                " folders of '" + o.data_dir + "'");
     }
     if (!skipped.empty()) {
@@ -253,8 +258,10 @@ int train(const Options& o) {
   }
   const ch06::WordVocab vocab = ch06::WordVocab::build(train_split.tokens, o.min_freq, o.max_vocab);
   const auto max_len = static_cast<std::size_t>(o.max_len);
-  const ch06::EncodedNames train_set = ch06::encode_texts(train_split.tokens, train_split.labels, vocab, max_len);
-  const ch06::EncodedNames test_set = ch06::encode_texts(test_split.tokens, test_split.labels, vocab, max_len);
+  const ch06::EncodedNames train_set =
+      ch06::encode_texts(train_split.tokens, train_split.labels, vocab, max_len);
+  const ch06::EncodedNames test_set =
+      ch06::encode_texts(test_split.tokens, test_split.labels, vocab, max_len);
   // [data]
   book::write_text(out_dir / "data" / "vocab.tsv", vocab.to_tsv());
   log->info("Using device: {} | threads: torch {}, BLAS {} | {}", run.device.str(), run.threads.torch_threads,
@@ -278,7 +285,8 @@ int train(const Options& o) {
   bow_fit.max_grad_norm = 0;
   bow_fit.desc = "bag of words";
   book::Timer bow_timer;
-  const book::History bow_history = ch06::fit_text_classifier(*bow, bow_forward, train_set, test_set, bow_fit, run.rng);
+  const book::History bow_history =
+      ch06::fit_text_classifier(*bow, bow_forward, train_set, test_set, bow_fit, run.rng);
   // [baseline]
   log->info("Bag of words ({}): {} epochs in {:.1f} s | train acc {:.2f}% | test acc {:.2f}%",
             o.bow_hidden > 0 ? "mean word vector -> ReLU layer -> Linear" : "mean word vector -> Linear", o.bow_epochs,
@@ -302,8 +310,10 @@ int train(const Options& o) {
   const book::History history = ch06::fit_text_classifier(
       *model, lstm_forward, train_set, test_set, fit, run.rng,
       [&](int epoch, const book::EpochStats& tr, const book::EpochStats& te) {
-        log->info("Epoch {}/{} | Train Loss: {:.4f} Acc: {:.2f}% | Test Loss: {:.4f} Acc: {:.2f}% | {:.1f} s", epoch,
-                  o.epochs, tr.loss, tr.accuracy, te.loss, te.accuracy, tr.seconds + te.seconds);
+        log->info(
+            "Epoch {}/{} | Train Loss: {:.4f} Acc: {:.2f}% | Test Loss: {:.4f} Acc: {:.2f}% | "
+            "{:.1f} s",
+            epoch, o.epochs, tr.loss, tr.accuracy, te.loss, te.accuracy, tr.seconds + te.seconds);
       });
   // [lstm]
   log->info("SentimentLSTM: {} epochs in {:.1f} s", o.epochs, lstm_timer.seconds());
@@ -315,7 +325,8 @@ int train(const Options& o) {
       {"all", std::vector<bool>(test_set.labels.size(), true)}};
   if (generated) {
     std::vector<bool> plain(test_set.labels.size());
-    for (std::size_t i = 0; i < plain.size(); ++i) plain[i] = !test_split.negated[i] && !test_split.contrast[i];
+    for (std::size_t i = 0; i < plain.size(); ++i)
+      plain[i] = !test_split.negated[i] && !test_split.contrast[i];
     subsets.push_back({"negation", test_split.negated});
     subsets.push_back({"contrast", test_split.contrast});
     subsets.push_back({"plain", plain});
@@ -393,7 +404,7 @@ void apply_uci_defaults(const book::Cli& app, Options& o) {
   unless_given("--hidden_dim", o.hidden_dim, 32);
   unless_given("--num_layers", o.num_layers, 1);
   unless_given("--lr", o.lr, 6e-3);
-  unless_given("--epochs", o.epochs, 8);         // the most; early stopping picks the epoch
+  unless_given("--epochs", o.epochs, 8);  // the most; early stopping picks the epoch
   unless_given("--bow_epochs", o.bow_epochs, 40);
   unless_given("--min_freq", o.min_freq, 1);
 }
@@ -473,9 +484,8 @@ int train_uci(const Options& o) {
             o.epochs, o.bow_epochs, o.patience, 100 * o.val_share);
 
   // [uci_cv]
-  const std::vector<ch06::TextModelKind> kinds = {ch06::TextModelKind::kBagOfWords,
-                                                  ch06::TextModelKind::kBigrams,
-                                                  ch06::TextModelKind::kLstm};
+  const std::vector<ch06::TextModelKind> kinds = {
+      ch06::TextModelKind::kBagOfWords, ch06::TextModelKind::kBigrams, ch06::TextModelKind::kLstm};
   // acc[model][subset][repeat]; the first repeat's predictions, for the examples
   std::vector<std::vector<std::vector<double>>> acc(
       kinds.size(), std::vector<std::vector<double>>(subsets.size()));
@@ -490,11 +500,11 @@ int train_uci(const Options& o) {
     for (std::size_t m = 0; m < kinds.size(); ++m) {
       book::Rng rng(seed * 1000 + m);
       torch::manual_seed(seed * 1000 + m);
-      const ch06::CrossValidation cv = ch06::cross_validate(kinds[m], data, words, folds, o.folds,
-                                                            options, seed, rng);
+      const ch06::CrossValidation cv =
+          ch06::cross_validate(kinds[m], data, words, folds, o.folds, options, seed, rng);
       for (std::size_t s = 0; s < subsets.size(); ++s) {
-        acc[m][s].push_back(ch06::subset_accuracy(cv.predictions, data.labels, subsets[s].second)
-                                .accuracy);
+        acc[m][s].push_back(
+            ch06::subset_accuracy(cv.predictions, data.labels, subsets[s].second).accuracy);
       }
       if (r == 0) first[m] = cv.predictions;
       const auto [lo, hi] = std::minmax_element(cv.best_epochs.begin(), cv.best_epochs.end());

@@ -21,23 +21,28 @@ std::int64_t sentiment_parameter_count(const SentimentConfig& c) {
 
 // [model]
 SentimentLSTMImpl::SentimentLSTMImpl(const SentimentConfig& config) : config_(config) {
-  embedding_ = register_module("embedding", torch::nn::Embedding(config.vocab_size, config.embed_dim));
-  lstm_ = register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(config.embed_dim, config.hidden_dim)
-                                                      .num_layers(config.num_layers)
-                                                      .bidirectional(true)
-                                                      .dropout(config.num_layers > 1 ? config.dropout : 0.0)
-                                                      .batch_first(true)));
+  embedding_ =
+      register_module("embedding", torch::nn::Embedding(config.vocab_size, config.embed_dim));
+  lstm_ = register_module(
+      "lstm", torch::nn::LSTM(torch::nn::LSTMOptions(config.embed_dim, config.hidden_dim)
+                                  .num_layers(config.num_layers)
+                                  .bidirectional(true)
+                                  .dropout(config.num_layers > 1 ? config.dropout : 0.0)
+                                  .batch_first(true)));
   fc_ = register_module("fc", torch::nn::Linear(2 * config.hidden_dim, config.num_classes));
   dropout_ = register_module("dropout", torch::nn::Dropout(config.dropout));
 }
 
-torch::Tensor SentimentLSTMImpl::final_features(const torch::Tensor& text, const torch::Tensor& lengths) {
+torch::Tensor SentimentLSTMImpl::final_features(const torch::Tensor& text,
+                                                const torch::Tensor& lengths) {
   const torch::Tensor embedded = dropout_(embedding_(text));  // [B, T, E]
   const auto packed = rnn_utils::pack_padded_sequence(embedded, lengths, /*batch_first=*/true,
                                                       /*enforce_sorted=*/false);
   const auto state = std::get<1>(lstm_->forward_with_packed_input(packed));
-  const torch::Tensor& hidden = std::get<0>(state);  // [layers · 2, B, H]: fwd, bwd of layer 0, then layer 1
-  return torch::cat({hidden[-2], hidden[-1]}, /*dim=*/1);  // the last layer's forward and backward states
+  const torch::Tensor& hidden =
+      std::get<0>(state);  // [layers · 2, B, H]: fwd, bwd of layer 0, then layer 1
+  return torch::cat({hidden[-2], hidden[-1]},
+                    /*dim=*/1);  // the last layer's forward and backward states
 }
 
 torch::Tensor SentimentLSTMImpl::forward(const torch::Tensor& text, const torch::Tensor& lengths) {
@@ -59,10 +64,12 @@ void SentimentLSTMImpl::pretty_print(std::ostream& stream) const {
 }
 
 // [bow]
-BagOfWordsImpl::BagOfWordsImpl(std::int64_t vocab_size, std::int64_t embed_dim, std::int64_t hidden_dim,
-                               std::int64_t num_classes) {
+BagOfWordsImpl::BagOfWordsImpl(std::int64_t vocab_size, std::int64_t embed_dim,
+                               std::int64_t hidden_dim, std::int64_t num_classes) {
   embedding_ = register_module(
-      "embedding", torch::nn::Embedding(torch::nn::EmbeddingOptions(vocab_size, embed_dim).padding_idx(WordVocab::kPad)));
+      "embedding",
+      torch::nn::Embedding(
+          torch::nn::EmbeddingOptions(vocab_size, embed_dim).padding_idx(WordVocab::kPad)));
   head_ = torch::nn::Sequential();
   if (hidden_dim > 0) {
     head_->push_back(torch::nn::Linear(embed_dim, hidden_dim));
@@ -74,7 +81,8 @@ BagOfWordsImpl::BagOfWordsImpl(std::int64_t vocab_size, std::int64_t embed_dim, 
   register_module("head", head_);
 }
 
-torch::Tensor BagOfWordsImpl::mean_embedding(const torch::Tensor& text, const torch::Tensor& lengths) {
+torch::Tensor BagOfWordsImpl::mean_embedding(const torch::Tensor& text,
+                                             const torch::Tensor& lengths) {
   // The <pad> row is zero (padding_idx), so the sum runs over the real words only.
   const torch::Tensor sum = embedding_(text).sum(/*dim=*/1);  // [B, E]
   return sum / lengths.to(sum.device()).to(sum.dtype()).unsqueeze(1);
@@ -169,13 +177,15 @@ LoadedSentiment load_sentiment(const std::filesystem::path& path) {
 
 // [predict]
 std::vector<SentimentPrediction> predict_sentiment(SentimentLSTM& model, const WordVocab& vocab,
-                                                   const std::vector<std::string>& sentences, std::int64_t max_len) {
+                                                   const std::vector<std::string>& sentences,
+                                                   std::int64_t max_len) {
   std::vector<SentimentPrediction> out(sentences.size());
   EncodedNames batch;
   std::vector<std::size_t> rows;  // out[] index of each batch row
   for (std::size_t i = 0; i < sentences.size(); ++i) {
     SentimentPrediction& p = out[i];
-    p.input = book::utf8_encode(book::utf8_decode(sentences[i]));  // printable, whatever the bytes were
+    p.input =
+        book::utf8_encode(book::utf8_decode(sentences[i]));  // printable, whatever the bytes were
     const std::vector<std::string> words = tokenize(sentences[i]);
     if (sentences[i].find_first_not_of(" \t\r\n") == std::string::npos) {
       p.error = "empty sentence";
@@ -187,7 +197,8 @@ std::vector<SentimentPrediction> predict_sentiment(SentimentLSTM& model, const W
     }
     p.grammar = grammar_label(words);
     p.truncated = max_len > 0 && static_cast<std::int64_t>(words.size()) > max_len;
-    batch.ids.push_back(vocab.encode(words, static_cast<std::size_t>(std::max<std::int64_t>(max_len, 0))));
+    batch.ids.push_back(
+        vocab.encode(words, static_cast<std::size_t>(std::max<std::int64_t>(max_len, 0))));
     batch.labels.push_back(0);
     p.words = static_cast<std::int64_t>(batch.ids.back().size());
     rows.push_back(i);

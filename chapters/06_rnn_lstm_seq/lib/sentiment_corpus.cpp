@@ -18,14 +18,17 @@ const std::vector<std::string>& sentiment_classes() {
 // [word_lists]
 const SentimentWords& sentiment_words() {
   static const SentimentWords words = {
-      /*positive=*/{"good", "great", "wonderful", "excellent", "brilliant", "charming", "delightful", "moving",
-                    "clever", "funny", "superb", "enjoyable", "gripping", "beautiful", "fresh", "solid", "touching",
-                    "witty", "stunning", "memorable"},
-      /*negative=*/{"bad", "boring", "awful", "dull", "terrible", "weak", "tedious", "clumsy", "predictable", "bland",
-                    "poor", "messy", "silly", "lifeless", "forgettable", "shallow", "annoying", "slow", "painful",
-                    "flat"},
-      /*subjects=*/{"movie", "film", "plot", "acting", "script", "ending", "music", "cast", "story", "dialogue",
-                    "pacing", "direction", "soundtrack", "photography", "finale", "humour"},
+      /*positive=*/{"good",     "great",      "wonderful", "excellent", "brilliant",
+                    "charming", "delightful", "moving",    "clever",    "funny",
+                    "superb",   "enjoyable",  "gripping",  "beautiful", "fresh",
+                    "solid",    "touching",   "witty",     "stunning",  "memorable"},
+      /*negative=*/{"bad",     "boring",   "awful",  "dull",        "terrible",
+                    "weak",    "tedious",  "clumsy", "predictable", "bland",
+                    "poor",    "messy",    "silly",  "lifeless",    "forgettable",
+                    "shallow", "annoying", "slow",   "painful",     "flat"},
+      /*subjects=*/
+      {"movie", "film", "plot", "acting", "script", "ending", "music", "cast", "story", "dialogue",
+       "pacing", "direction", "soundtrack", "photography", "finale", "humour"},
       /*copulas=*/{"is", "was"},
       /*negators=*/{"not", "never"},
       /*intensifiers=*/{"very", "really", "truly", "quite", "extremely", "incredibly", "so"},
@@ -49,7 +52,8 @@ bool contains(const std::vector<std::string>& list, const std::string& word) {
 // One clause with the given effective polarity (1 = positive): "the <subject> <copula> [<negator>]
 // [<intensifier>] <adjective>". A negated clause takes an adjective of the opposite polarity, so
 // that the negator turns it into the polarity asked for.
-std::string make_clause(book::Rng& rng, std::int64_t polarity, bool negated, const GrammarOptions& o) {
+std::string make_clause(book::Rng& rng, std::int64_t polarity, bool negated,
+                        const GrammarOptions& o) {
   const SentimentWords& w = sentiment_words();
   const std::int64_t adjective_polarity = negated ? 1 - polarity : polarity;
   std::string clause = "the " + pick(w.subjects, rng) + " " + pick(w.copulas, rng);
@@ -72,7 +76,8 @@ SentimentSample generate_sentence(book::Rng& rng, const GrammarOptions& o) {
     // "A but B": B carries the label, A the opposite polarity; each may be negated.
     const bool negate_first = book::uniform01(rng) < o.negation;
     const bool negate_second = book::uniform01(rng) < o.negation;
-    text += make_clause(rng, 1 - s.label, negate_first, o) + " but " + make_clause(rng, s.label, negate_second, o);
+    text += make_clause(rng, 1 - s.label, negate_first, o) + " but " +
+            make_clause(rng, s.label, negate_second, o);
     s.contrast = true;
     s.negated = negate_first || negate_second;
   } else {
@@ -123,7 +128,8 @@ std::optional<std::int64_t> parse_clause(const std::vector<std::string>& t, std:
 // [rules]
 std::optional<std::int64_t> grammar_label(const std::vector<std::string>& tokens) {
   std::size_t i = 0;
-  for (const std::string& opener : sentiment_words().openers) {  // an optional opener ("in the end")
+  for (const std::string& opener :
+       sentiment_words().openers) {  // an optional opener ("in the end")
     const std::vector<std::string> words = tokenize(opener);
     if (tokens.size() >= words.size() && std::equal(words.begin(), words.end(), tokens.begin())) {
       i = words.size();
@@ -173,7 +179,8 @@ std::vector<std::string> tokenize(std::string_view utf8) {
       }
     }
     if (c >= U'A' && c <= U'Z') c = c - U'A' + U'a';
-    const bool part_of_word = (c >= U'a' && c <= U'z') || (c >= U'0' && c <= U'9') || c == U'\'' || c >= 0x80;
+    const bool part_of_word =
+        (c >= U'a' && c <= U'z') || (c >= U'0' && c <= U'9') || c == U'\'' || c >= 0x80;
     if (part_of_word) {
       word.push_back(c);
     } else {
@@ -188,10 +195,11 @@ std::vector<std::string> tokenize(std::string_view utf8) {
 WordVocab::WordVocab() : tokens_{"<pad>", "<unk>"}, ids_{{"<pad>", kPad}, {"<unk>", kUnk}} {}
 
 // [vocab]
-WordVocab WordVocab::build(const std::vector<std::vector<std::string>>& documents, std::int64_t min_freq,
-                           std::int64_t max_size) {
+WordVocab WordVocab::build(const std::vector<std::vector<std::string>>& documents,
+                           std::int64_t min_freq, std::int64_t max_size) {
   if (min_freq < 1) throw std::invalid_argument("the minimum word frequency must be at least 1");
-  if (max_size < 2) throw std::invalid_argument("a vocabulary needs room for <pad> and <unk> (max size >= 2)");
+  if (max_size < 2)
+    throw std::invalid_argument("a vocabulary needs room for <pad> and <unk> (max size >= 2)");
   std::map<std::string, std::int64_t> counts;  // ordered: ties come out alphabetically
   for (const auto& doc : documents) {
     for (const auto& word : doc) ++counts[word];
@@ -200,7 +208,8 @@ WordVocab WordVocab::build(const std::vector<std::vector<std::string>>& document
   for (const auto& [word, count] : counts) {
     if (count >= min_freq && word != "<pad>" && word != "<unk>") kept.emplace_back(word, count);
   }
-  std::stable_sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::stable_sort(kept.begin(), kept.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
   WordVocab vocab;
   for (const auto& entry : kept) {
     if (vocab.size() >= max_size) break;
