@@ -12,7 +12,6 @@ struct GruMistake {
   bool textbook_reset = false, z_swapped = false, r_z_swapped = false, bias_outside_reset = false;
 };
 
-Vec sigmoid(const Vec& v) { return (1.0 / (1.0 + (-v.array()).exp())).matrix(); }
 
 Vec mistaken_gru(const GruWeights& w, const Vec& x, const Vec& h, const GruMistake& m) {
   const Eigen::Index n_h = w.w_hh.cols();

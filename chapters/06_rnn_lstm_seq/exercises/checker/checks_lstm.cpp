@@ -58,7 +58,6 @@ CellSetup cell_setup(const CellCase& k) {
   return s;
 }
 
-Vec sigmoid(const Vec& v) { return (1.0 / (1.0 + (-v.array()).exp())).matrix(); }
 Vec tanh_of(const Vec& v) { return v.array().tanh().matrix(); }
 
 // The gate names in LibTorch's stacking order, and the cell computed with the blocks read in

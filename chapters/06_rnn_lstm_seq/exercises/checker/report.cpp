@@ -25,15 +25,6 @@ std::string shape(Eigen::Index rows, Eigen::Index cols) { return fmt::format("[{
 
 }  // namespace
 
-std::string status_name(Status status) {
-  switch (status) {
-    case Status::kDone: return "done";
-    case Status::kFailing: return "failing";
-    case Status::kNotStarted: return "not started";
-  }
-  return "?";
-}
-
 std::string number(double value) { return fmt::format("{:.10g}", value); }
 
 std::string compare(const std::string& what, const Mat& expected, const Mat& got, double tol,

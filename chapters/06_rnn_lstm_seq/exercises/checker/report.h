@@ -18,9 +18,6 @@ enum class Status {
   kNotStarted,  ///< the stub's not_started() is still there
 };
 
-/// "done", "failing" or "not started".
-std::string status_name(Status status);
-
 /// A classic mistake that a check recognises by computing it and comparing.
 struct Mistake {
   std::string id;         ///< short name, e.g. "gate_order"
@@ -79,6 +76,9 @@ bool matches(const std::vector<Vec>& candidate, const std::vector<Vec>& got, dou
 /// A Failure for `mismatch`, with the first of `mistakes` whose result `is_it` confirms.
 Failure diagnose(std::string mismatch,
                  const std::vector<std::pair<Mistake, std::function<bool()>>>& mistakes);
+
+/// The logistic sigmoid of every entry, for the checks' own computations of the mistakes.
+inline Vec sigmoid(const Vec& v) { return (1.0 / (1.0 + (-v.array()).exp())).matrix(); }
 
 /// A number as the checker prints it (10 significant digits).
 std::string number(double value);

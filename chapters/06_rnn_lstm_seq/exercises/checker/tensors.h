@@ -38,11 +38,5 @@ inline torch::Tensor param(const torch::nn::Module& module, const std::string& n
 inline Vec random_vec(std::int64_t n, double scale = 1.0) {
   return vec_of(torch::randn({n}, torch::kDouble) * scale);
 }
-/// `n` random vectors of `size` entries.
-inline std::vector<Vec> random_vecs(std::int64_t n, std::int64_t size) {
-  std::vector<Vec> v;
-  for (std::int64_t k = 0; k < n; ++k) v.push_back(random_vec(size));
-  return v;
-}
 
 }  // namespace ex::check
