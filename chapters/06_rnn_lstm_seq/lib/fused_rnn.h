@@ -5,7 +5,7 @@
 /// matrix product on the active rows and one C++ loop for the gates; everything that does not
 /// depend on the previous step (the input projection, and in backward the weight and input
 /// gradients) is one large matrix product over all steps.
-#include "lib/name_classifier.h"
+#include "lib/recurrent_types.h"
 
 #include <torch/torch.h>
 

@@ -13,31 +13,6 @@ namespace ch06 {
 
 namespace rnn_utils = torch::nn::utils::rnn;
 
-CellType parse_cell_type(const std::string& name) {
-  if (name == "rnn") return CellType::kRnn;
-  if (name == "lstm") return CellType::kLstm;
-  if (name == "gru") return CellType::kGru;
-  throw std::invalid_argument("unknown model type '" + name + "'; choose rnn, lstm or gru");
-}
-
-std::string cell_type_name(CellType type) {
-  switch (type) {
-    case CellType::kRnn: return "rnn";
-    case CellType::kLstm: return "lstm";
-    case CellType::kGru: return "gru";
-  }
-  return "?";
-}
-
-std::int64_t gate_count(CellType type) {
-  switch (type) {
-    case CellType::kRnn: return 1;
-    case CellType::kLstm: return 4;
-    case CellType::kGru: return 3;
-  }
-  return 0;
-}
-
 std::int64_t expected_parameter_count(const ClassifierConfig& c) {
   const std::int64_t directions = c.bidirectional ? 2 : 1;
   const std::int64_t g = gate_count(c.cell);
@@ -114,13 +89,6 @@ std::pair<rnn_utils::PackedSequence, torch::Tensor> DynamicRNNClassifierImpl::ru
   }
   auto [output, state] = lstm_->forward_with_packed_input(packed);
   return {output, std::get<0>(state)};
-}
-
-RecurrentPath parse_recurrent_path(const std::string& name) {
-  if (name == "packed") return RecurrentPath::kPacked;
-  if (name == "padded") return RecurrentPath::kPadded;
-  if (name == "fused") return RecurrentPath::kFused;
-  throw std::invalid_argument("unknown recurrent path '" + name + "'; choose packed, padded or fused");
 }
 
 torch::Tensor DynamicRNNClassifierImpl::final_states(const torch::Tensor& ids, const torch::Tensor& lengths,
