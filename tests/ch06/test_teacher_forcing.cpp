@@ -377,6 +377,73 @@ TEST_CASE("parameter formula, collator, and decoding: ratio 1 feeds the truth, r
   CHECK_FALSE(torch::allclose(decode_scheduled(model, batch, 1.0), scheduled_free));
 }
 
+namespace {
+
+// The loss of one batch under `ratio` and the gradient of every parameter, on the given path.
+struct PathResult {
+  torch::Tensor logits;
+  double loss = 0;
+  std::vector<torch::Tensor> grads;
+};
+
+PathResult run_g2p_path(G2PModel& model, const G2PBatch& batch, double ratio, G2PPath path) {
+  model->set_path(path);
+  model->zero_grad();
+  torch::manual_seed(3);  // the same coin flips for scheduled sampling
+  PathResult r;
+  r.logits = decode_scheduled(model, batch, ratio);
+  const torch::Tensor loss = masked_cross_entropy(r.logits, batch.targets);
+  loss.backward();
+  r.loss = loss.item<double>();
+  for (const auto& p : model->parameters()) r.grads.push_back(p.grad().clone());
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("the fused path gives the modules path's logits, loss and gradients in float64") {
+  G2PConfig config;
+  config.embed_dim = 6;
+  config.hidden_dim = 10;
+  torch::manual_seed(21);
+  G2PModel model(config);
+  model->to(torch::kFloat64);
+  model->train();  // dropout 0: training mode changes nothing but keeps the graph
+  // Lengths in no order (1 to 13 letters), so the packed order differs from the batch order.
+  const std::vector<Pronunciation> data = {{"phoneme", ids_of("F OW N IY M")},
+                                           {"a", ids_of("AH")},
+                                           {"unbelievably", ids_of("AH N B IH L IY V AH B L IY")},
+                                           {"cat", ids_of("K AE T")},
+                                           {"through", ids_of("TH R UW")},
+                                           {"ox", ids_of("AA K S")}};
+  const G2PBatch batch = collate_g2p(data, {0, 1, 2, 3, 4, 5});
+  model->set_path(G2PPath::kFused);
+  REQUIRE(model->path() == G2PPath::kFused);
+  for (double ratio : {1.0, 0.5, 0.0}) {
+    CAPTURE(ratio);
+    const PathResult modules = run_g2p_path(model, batch, ratio, G2PPath::kModules);
+    const PathResult fused = run_g2p_path(model, batch, ratio, G2PPath::kFused);
+    REQUIRE(fused.logits.dtype() == torch::kFloat64);
+    CHECK((modules.logits - fused.logits).abs().max().item<double>() < 1e-12);
+    CHECK(std::abs(modules.loss - fused.loss) < 1e-12);
+    REQUIRE(modules.grads.size() == fused.grads.size());
+    const auto names = model->named_parameters().keys();
+    for (std::size_t i = 0; i < fused.grads.size(); ++i) {
+      CAPTURE(names[i]);
+      REQUIRE(modules.grads[i].defined());
+      CHECK(modules.grads[i].abs().max().item<double>() > 0);  // every weight takes part
+      CHECK((modules.grads[i] - fused.grads[i]).abs().max().item<double>() < 1e-10);
+    }
+  }
+  // Greedy decoding (the fused cell step, no gradients) gives the same words.
+  torch::NoGradGuard no_grad;
+  model->eval();
+  model->set_path(G2PPath::kModules);
+  const auto by_modules = greedy_decode(model, batch);
+  model->set_path(G2PPath::kFused);
+  CHECK(greedy_decode(model, batch) == by_modules);
+}
+
 TEST_CASE("a tiny run: the loss starts near ln 42, falls, and the schedule drives the ratio") {
   const G2PSplit split = split_pronunciations(shipped_dictionary());
   const auto train = take_first(split.train, 600);

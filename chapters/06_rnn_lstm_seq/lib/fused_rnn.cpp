@@ -301,9 +301,15 @@ struct Saved {
   Tensor n_hidden;  // GRU: W_hn·h + b_hn
 };
 
-// One direction's forward pass over the packed rows; returns the outputs [N, H] and fills `saved`.
+// The state of every sequence after a direction's last step (h_n, c_n), each [B, H].
+struct FinalState {
+  Tensor h, c;
+};
+
+// One direction's forward pass over the packed rows; returns the outputs [N, H] and fills `saved`
+// and `final`. `h0` and `c0` [B, H] are the initial states (undefined: zeros).
 Tensor direction_forward(CellType cell, const Tensor& input, const RecurrentWeights& w, const Steps& steps,
-                         Saved& saved) {
+                         Saved& saved, FinalState& last, const Tensor& h0 = {}, const Tensor& c0 = {}) {
   const std::int64_t n_rows = input.size(0);
   const std::int64_t H = w.w_hh.size(1);
   const std::int64_t batch = steps.rows.empty() ? 0 : steps.rows[0];
@@ -320,10 +326,12 @@ Tensor direction_forward(CellType cell, const Tensor& input, const RecurrentWeig
   Tensor gates = torch::addmm(bias, input, w.w_ih.t());  // [N, G·H]
   Tensor out = torch::empty({n_rows, H}, opts);
   saved.h_prev = torch::empty({n_rows, H}, opts);
-  Tensor h = torch::zeros({batch, H}, opts);
-  Tensor c, hidden;
+  const bool has_initial = h0.defined();
+  Tensor h = has_initial ? h0.contiguous().clone() : torch::zeros({batch, H}, opts);
+  // The running c exists for every cell type, so that every type returns a c_n (zeros but for the LSTM).
+  Tensor c = c0.defined() ? c0.contiguous().clone() : torch::zeros({batch, H}, opts);
+  Tensor hidden;
   if (cell == CellType::kLstm) {
-    c = torch::zeros({batch, H}, opts);
     saved.c_prev = torch::empty({n_rows, H}, opts);
     saved.c_new = torch::empty({n_rows, H}, opts);
   }
@@ -342,8 +350,9 @@ Tensor direction_forward(CellType cell, const Tensor& input, const RecurrentWeig
       const std::int64_t rows = steps.rows[t];
       const std::int64_t p = steps.offset[t];
       Tensor step_gates = gates.narrow(0, p, rows);
-      // The one per-step GEMM: the active rows' previous h times W_hhᵀ. At the first step h = 0.
-      if (k > 0) {
+      // The one per-step GEMM: the active rows' previous h times W_hhᵀ. At the first step h = 0,
+      // unless an initial state was given.
+      if (k > 0 || has_initial) {
         if (cell == CellType::kGru) {
           Tensor step_hidden = hidden.narrow(0, 0, rows);
           torch::mm_out(step_hidden, h.narrow(0, 0, rows), w_hh_t);
@@ -376,18 +385,23 @@ Tensor direction_forward(CellType cell, const Tensor& input, const RecurrentWeig
   });
   // [time loop]
   saved.act = gates;  // now the activations
+  last = {h, c};
   return out;
 }
 
-// The gradients of one direction: its input and its four weights.
+// The gradients of one direction: its input, its four weights and its initial state.
 struct DirectionGrads {
-  Tensor input, w_ih, w_hh, b_ih, b_hh;
+  Tensor input, w_ih, w_hh, b_ih, b_hh, h0, c0;
 };
 
 // One direction's backward pass: the time loop in reverse, then one GEMM (or a column sum) for each
 // gradient that does not depend on the previous step.
+// `grad_h_n` and `grad_c_n` are the gradients of the final states (undefined: zeros); with
+// `has_initial`, the gradients of the initial states are returned as well.
 DirectionGrads direction_backward(CellType cell, const Tensor& input, const Tensor& w_ih, const Tensor& w_hh,
-                                  const Tensor& out, const Saved& saved, const Steps& steps, const Tensor& grad_out) {
+                                  const Tensor& out, const Saved& saved, const Steps& steps, const Tensor& grad_out,
+                                  const Tensor& grad_h_n = {}, const Tensor& grad_c_n = {},
+                                  bool has_initial = false) {
   const std::int64_t n_rows = input.size(0);
   const std::int64_t H = w_hh.size(1);
   const std::int64_t gh = w_hh.size(0);
@@ -398,8 +412,13 @@ DirectionGrads direction_backward(CellType cell, const Tensor& input, const Tens
   // Every packed row is a real step, so every row of the gate gradients gets written.
   Tensor dg = torch::empty({n_rows, gh}, opts);
   Tensor dgh = cell == CellType::kGru ? torch::empty({n_rows, gh}, opts) : dg;
-  Tensor dh = torch::zeros({batch, H}, opts);
-  Tensor dc = cell == CellType::kLstm ? torch::zeros({batch, H}, opts) : Tensor();
+  // The running gradients start as those of the final states: a sequence that ends before the last
+  // step keeps its state from then on, so its h_n gradient is that of its last step's output state.
+  Tensor dh = grad_h_n.defined() ? grad_h_n.contiguous().clone() : torch::zeros({batch, H}, opts);
+  Tensor dc;
+  if (cell == CellType::kLstm) {
+    dc = grad_c_n.defined() ? grad_c_n.contiguous().clone() : torch::zeros({batch, H}, opts);
+  }
 
   AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "fused_recurrent_backward", [&] {
     using T = scalar_t;
@@ -417,8 +436,9 @@ DirectionGrads direction_backward(CellType cell, const Tensor& input, const Tens
         case CellType::kRnn: rnn_backward_step(g, rows, H); break;
       }
       // dh for the previous step: the hidden-side gate gradients times W_hh (plus, for the GRU,
-      // the z ⊙ dh' the loop left in dh). Before the first step h = 0, so nothing flows back.
-      if (k > 0) {
+      // the z ⊙ dh' the loop left in dh). Before the first step h = 0, so nothing flows back,
+      // unless an initial state was given: then what is left in dh (and dc) is its gradient.
+      if (k > 0 || has_initial) {
         Tensor dh_rows = dh.narrow(0, 0, rows);
         if (cell == CellType::kGru) {
           dh_rows.addmm_(dgh.narrow(0, p, rows), w_hh);
@@ -430,7 +450,13 @@ DirectionGrads direction_backward(CellType cell, const Tensor& input, const Tens
   });
 
   // Everything else is one large GEMM (or a column sum) over all steps.
-  return {torch::mm(dg, w_ih), torch::mm(dg.t(), input), torch::mm(dgh.t(), saved.h_prev), dg.sum(0), dgh.sum(0)};
+  DirectionGrads grads{torch::mm(dg, w_ih), torch::mm(dg.t(), input), torch::mm(dgh.t(), saved.h_prev),
+                       dg.sum(0), dgh.sum(0), Tensor(), Tensor()};
+  if (has_initial) {
+    grads.h0 = dh;
+    grads.c0 = cell == CellType::kLstm ? dc : torch::zeros({batch, H}, opts);
+  }
+  return grads;
 }
 
 void save(AutogradContext* ctx, const std::string& prefix, const Saved& saved) {
@@ -543,30 +569,35 @@ void run_both(const First& first, const Second& second) {
   other.get();  // rethrows what `second` threw
 }
 
-// One layer in one direction.
+// One layer in one direction, from an initial state (or zeros). Returns the outputs, h_n and c_n.
 class FusedLayer : public torch::autograd::Function<FusedLayer> {
  public:
-  static Tensor forward(AutogradContext* ctx, const Tensor& input, const Tensor& w_ih, const Tensor& w_hh,
-                        const Tensor& b_ih, const Tensor& b_hh, const Tensor& batch_sizes, std::int64_t cell_code,
-                        bool reverse) {
+  static variable_list forward(AutogradContext* ctx, const Tensor& input, const Tensor& w_ih, const Tensor& w_hh,
+                               const Tensor& b_ih, const Tensor& b_hh, const Tensor& h0, const Tensor& c0,
+                               const Tensor& batch_sizes, std::int64_t cell_code, bool reverse) {
     const auto cell = static_cast<CellType>(cell_code);
     const Tensor x = input.contiguous();
     Saved saved;
-    Tensor out = direction_forward(cell, x, {w_ih, w_hh, b_ih, b_hh}, make_steps(batch_sizes, reverse), saved);
+    FinalState last;
+    Tensor out = direction_forward(cell, x, {w_ih, w_hh, b_ih, b_hh}, make_steps(batch_sizes, reverse), saved,
+                                   last, h0, c0);
     ctx->save_for_backward({x, w_ih, w_hh, out});
     save(ctx, "", saved);
     ctx->saved_data["batch_sizes"] = batch_sizes;
     ctx->saved_data["cell"] = cell_code;
     ctx->saved_data["reverse"] = reverse;
-    return out;
+    ctx->saved_data["has_initial"] = h0.defined();
+    return {out, last.h, last.c};
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
     const auto v = ctx->get_saved_variables();
     const auto cell = static_cast<CellType>(ctx->saved_data["cell"].toInt());
     const Steps steps = make_steps(ctx->saved_data["batch_sizes"].toTensor(), ctx->saved_data["reverse"].toBool());
-    const DirectionGrads g = direction_backward(cell, v[0], v[1], v[2], v[3], load(ctx, ""), steps, grad_outputs[0]);
-    return {g.input, g.w_ih, g.w_hh, g.b_ih, g.b_hh, Tensor(), Tensor(), Tensor()};
+    const bool has_initial = ctx->saved_data["has_initial"].toBool();
+    const DirectionGrads g = direction_backward(cell, v[0], v[1], v[2], v[3], load(ctx, ""), steps, grad_outputs[0],
+                                                grad_outputs[1], grad_outputs[2], has_initial);
+    return {g.input, g.w_ih, g.w_hh, g.b_ih, g.b_hh, g.h0, g.c0, Tensor(), Tensor(), Tensor()};
   }
 };
 
@@ -583,15 +614,17 @@ class FusedBidirectionalLayer : public torch::autograd::Function<FusedBidirectio
     const Steps forward_steps = make_steps(batch_sizes, false);
     const Steps backward_steps = make_steps(batch_sizes, true);
     Saved f_saved, r_saved;
+    FinalState f_final, r_final;
     Tensor f_out, r_out;
-    run_both([&] { f_out = direction_forward(cell, x, {f_w_ih, f_w_hh, f_b_ih, f_b_hh}, forward_steps, f_saved); },
-             [&] { r_out = direction_forward(cell, x, {r_w_ih, r_w_hh, r_b_ih, r_b_hh}, backward_steps, r_saved); });
+    run_both(
+        [&] { f_out = direction_forward(cell, x, {f_w_ih, f_w_hh, f_b_ih, f_b_hh}, forward_steps, f_saved, f_final); },
+        [&] { r_out = direction_forward(cell, x, {r_w_ih, r_w_hh, r_b_ih, r_b_hh}, backward_steps, r_saved, r_final); });
     ctx->save_for_backward({x, f_w_ih, f_w_hh, f_out, r_w_ih, r_w_hh, r_out});
     save(ctx, "f_", f_saved);
     save(ctx, "r_", r_saved);
     ctx->saved_data["batch_sizes"] = batch_sizes;
     ctx->saved_data["cell"] = cell_code;
-    return {f_out, r_out};
+    return {f_out, r_out, f_final.h, f_final.c, r_final.h, r_final.c};
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
@@ -602,29 +635,50 @@ class FusedBidirectionalLayer : public torch::autograd::Function<FusedBidirectio
     const Saved r_saved = load(ctx, "r_");
     DirectionGrads f, r;
     run_both(
-        [&] { f = direction_backward(cell, v[0], v[1], v[2], v[3], f_saved, make_steps(batch_sizes, false), grad_outputs[0]); },
-        [&] { r = direction_backward(cell, v[0], v[4], v[5], v[6], r_saved, make_steps(batch_sizes, true), grad_outputs[1]); });
+        [&] {
+          f = direction_backward(cell, v[0], v[1], v[2], v[3], f_saved, make_steps(batch_sizes, false),
+                                 grad_outputs[0], grad_outputs[2], grad_outputs[3]);
+        },
+        [&] {
+          r = direction_backward(cell, v[0], v[4], v[5], v[6], r_saved, make_steps(batch_sizes, true),
+                                 grad_outputs[1], grad_outputs[4], grad_outputs[5]);
+        });
     return {f.input + r.input, f.w_ih, f.w_hh, f.b_ih, f.b_hh, r.w_ih, r.w_hh, r.b_ih, r.b_hh, Tensor(), Tensor()};
   }
 };
 
 }  // namespace
 
+FusedRun fused_recurrent_run(CellType cell, const torch::Tensor& input, const RecurrentWeights& weights,
+                             const torch::Tensor& batch_sizes, bool reverse, const torch::Tensor& h0,
+                             const torch::Tensor& c0) {
+  const auto out = FusedLayer::apply(input, weights.w_ih, weights.w_hh, weights.b_ih, weights.b_hh, h0, c0,
+                                     batch_sizes, static_cast<std::int64_t>(cell), reverse);
+  return {out[0], out[1], out[2]};
+}
+
 torch::Tensor fused_recurrent_layer(CellType cell, const torch::Tensor& input, const RecurrentWeights& weights,
                                     const torch::Tensor& batch_sizes, bool reverse) {
-  return FusedLayer::apply(input, weights.w_ih, weights.w_hh, weights.b_ih, weights.b_hh, batch_sizes,
-                           static_cast<std::int64_t>(cell), reverse);
+  return fused_recurrent_run(cell, input, weights, batch_sizes, reverse).output;
+}
+
+std::pair<FusedRun, FusedRun> fused_bidirectional_run(CellType cell, const torch::Tensor& input,
+                                                      const RecurrentWeights& forward_weights,
+                                                      const RecurrentWeights& backward_weights,
+                                                      const torch::Tensor& batch_sizes) {
+  const auto& f = forward_weights;
+  const auto& r = backward_weights;
+  const auto out = FusedBidirectionalLayer::apply(input, f.w_ih, f.w_hh, f.b_ih, f.b_hh, r.w_ih, r.w_hh, r.b_ih,
+                                                  r.b_hh, batch_sizes, static_cast<std::int64_t>(cell));
+  return {{out[0], out[2], out[3]}, {out[1], out[4], out[5]}};
 }
 
 std::pair<torch::Tensor, torch::Tensor> fused_bidirectional_layer(CellType cell, const torch::Tensor& input,
                                                                   const RecurrentWeights& forward_weights,
                                                                   const RecurrentWeights& backward_weights,
                                                                   const torch::Tensor& batch_sizes) {
-  const auto& f = forward_weights;
-  const auto& r = backward_weights;
-  const auto out = FusedBidirectionalLayer::apply(input, f.w_ih, f.w_hh, f.b_ih, f.b_hh, r.w_ih, r.w_hh, r.b_ih,
-                                                  r.b_hh, batch_sizes, static_cast<std::int64_t>(cell));
-  return {out[0], out[1]};
+  auto [f, r] = fused_bidirectional_run(cell, input, forward_weights, backward_weights, batch_sizes);
+  return {f.output, r.output};
 }
 
 }  // namespace ch06

@@ -35,6 +35,22 @@ struct RecurrentWeights {
 torch::Tensor fused_recurrent_layer(CellType cell, const torch::Tensor& input, const RecurrentWeights& weights,
                                     const torch::Tensor& batch_sizes, bool reverse);
 
+/// What one layer in one direction computed: the outputs of every step and the state each
+/// sequence ends in, all differentiable.
+struct FusedRun {
+  torch::Tensor output;  ///< [N, H], packed as the input
+  torch::Tensor h_n;     ///< [B, H]: row r is the r-th sequence in the packed (longest-first) order
+  torch::Tensor c_n;     ///< [B, H]: the LSTM's final cell state (zeros for the RNN and the GRU)
+};
+
+/// fused_recurrent_layer that also returns the final states and may start from given ones: `h0` and
+/// `c0` [B, H] (rows in the packed order; undefined = zeros; `c0` only for the LSTM). The gradients
+/// flow to the initial states too. With every sequence as long as the longest (batch_sizes all B)
+/// this is the whole-sequence form of an LSTMCell loop: program 10's teacher-forced decoder.
+FusedRun fused_recurrent_run(CellType cell, const torch::Tensor& input, const RecurrentWeights& weights,
+                             const torch::Tensor& batch_sizes, bool reverse, const torch::Tensor& h0 = {},
+                             const torch::Tensor& c0 = {});
+
 /// Both directions of one layer at once: fused_recurrent_layer with `reverse` false and true, in
 /// one autograd function whose forward and backward passes run the two directions at the same
 /// time, each on one core with a single-threaded BLAS, when the BLAS has two or more threads (one
@@ -43,5 +59,13 @@ std::pair<torch::Tensor, torch::Tensor> fused_bidirectional_layer(CellType cell,
                                                                   const RecurrentWeights& forward_weights,
                                                                   const RecurrentWeights& backward_weights,
                                                                   const torch::Tensor& batch_sizes);
+
+/// fused_bidirectional_layer that also returns each direction's final states (from zeros): the
+/// forward direction's h_n is each sequence's state after its last step, the backward direction's
+/// after its first, as torch::nn::LSTM's h_n[0] and h_n[1] (but in the packed order).
+std::pair<FusedRun, FusedRun> fused_bidirectional_run(CellType cell, const torch::Tensor& input,
+                                                      const RecurrentWeights& forward_weights,
+                                                      const RecurrentWeights& backward_weights,
+                                                      const torch::Tensor& batch_sizes);
 
 }  // namespace ch06

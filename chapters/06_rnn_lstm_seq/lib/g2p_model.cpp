@@ -1,5 +1,7 @@
 #include "lib/g2p_model.h"
 
+#include "lib/fused_rnn.h"
+
 #include "book/progress.h"
 #include "book/timer.h"
 #include "book/torch_utils.h"
@@ -13,6 +15,12 @@
 namespace ch06 {
 
 namespace rnn_utils = torch::nn::utils::rnn;
+
+G2PPath parse_g2p_path(const std::string& name) {
+  if (name == "modules") return G2PPath::kModules;
+  if (name == "fused") return G2PPath::kFused;
+  throw std::invalid_argument("unknown path '" + name + "'; choose fused or modules");
+}
 
 std::int64_t g2p_parameter_count(const G2PConfig& c) {
   const std::int64_t e = c.embed_dim;
@@ -70,27 +78,83 @@ G2PModelImpl::G2PModelImpl(const G2PConfig& config) : config_(config) {
   dropout_ = register_module("dropout", torch::nn::Dropout(config.dropout));
 }
 
+G2PPath G2PModelImpl::path() const {
+  return letter_embedding_->weight.device().is_cpu() ? path_ : G2PPath::kModules;
+}
+
 // [encode]
 DecoderState G2PModelImpl::encode(const torch::Tensor& letters, const torch::Tensor& lengths) {
   const torch::Tensor embedded = dropout_(letter_embedding_(letters));  // [B, S, E]
   const auto packed = rnn_utils::pack_padded_sequence(embedded, lengths, /*batch_first=*/true,
                                                       /*enforce_sorted=*/false);
-  const auto [h_n, c_n] =
-      std::get<1>(encoder_->forward_with_packed_input(packed));  // [2, B, H] each
-  // Forward state after each word's last letter, backward state after its first letter.
-  const torch::Tensor h_both = torch::cat({h_n[0], h_n[1]}, /*dim=*/1);  // [B, 2H]
-  const torch::Tensor c_both = torch::cat({c_n[0], c_n[1]}, /*dim=*/1);
+  torch::Tensor h_both;  // [B, 2H]: forward state after the last letter, backward after the first
+  torch::Tensor c_both;
+  if (path() == G2PPath::kModules) {
+    const auto [h_n, c_n] =
+        std::get<1>(encoder_->forward_with_packed_input(packed));  // [2, B, H] each
+    h_both = torch::cat({h_n[0], h_n[1]}, /*dim=*/1);
+    c_both = torch::cat({c_n[0], c_n[1]}, /*dim=*/1);
+  } else {
+    const auto params = encoder_->named_parameters();
+    const auto weights = [&](const std::string& suffix) {
+      return RecurrentWeights{params["weight_ih_l0" + suffix], params["weight_hh_l0" + suffix],
+                              params["bias_ih_l0" + suffix], params["bias_hh_l0" + suffix]};
+    };
+    const auto [forward, backward] = fused_bidirectional_run(
+        CellType::kLstm, packed.data(), weights(""), weights("_reverse"), packed.batch_sizes());
+    // The fused runs keep the packed (longest-first) order; back to the batch's order.
+    const torch::Tensor& order = packed.unsorted_indices();
+    h_both = torch::cat({forward.h_n, backward.h_n}, /*dim=*/1).index_select(0, order);
+    c_both = torch::cat({forward.c_n, backward.c_n}, /*dim=*/1).index_select(0, order);
+  }
   return {torch::tanh(bridge_h_(h_both)), bridge_c_(c_both)};
 }
 // [encode]
 
+namespace {
+
+// The decoder LSTMCell's weights, named as the fused path wants them.
+RecurrentWeights cell_weights(const torch::nn::LSTMCell& cell) {
+  return {cell->weight_ih, cell->weight_hh, cell->bias_ih, cell->bias_hh};
+}
+
+}  // namespace
+
 // [decode_step]
 torch::Tensor G2PModelImpl::decode_step(const torch::Tensor& previous, DecoderState& state) {
   const torch::Tensor input = dropout_(phoneme_embedding_(previous));  // [B, E]
-  std::tie(state.h, state.c) = decoder_->forward(input, std::make_tuple(state.h, state.c));
+  if (path() == G2PPath::kModules) {
+    std::tie(state.h, state.c) = decoder_->forward(input, std::make_tuple(state.h, state.c));
+  } else {  // one step of every row: a packed "sequence" of length 1
+    const auto one_step = torch::full({1}, input.size(0), torch::kInt64);
+    const FusedRun run = fused_recurrent_run(CellType::kLstm, input, cell_weights(decoder_), one_step,
+                                             /*reverse=*/false, state.h, state.c);
+    state = {run.h_n, run.c_n};
+  }
   return output_(dropout_(state.h));  // [B, 42]
 }
 // [decode_step]
+
+// [decode_sequence]
+torch::Tensor G2PModelImpl::decode_sequence(const torch::Tensor& previous, const DecoderState& state) {
+  const std::int64_t rows = previous.size(0);
+  const std::int64_t steps = previous.size(1);
+  if (path() == G2PPath::kModules) {
+    DecoderState running = state;
+    std::vector<torch::Tensor> logits;
+    for (std::int64_t t = 0; t < steps; ++t) logits.push_back(decode_step(previous.select(1, t), running));
+    return torch::stack(logits, /*dim=*/1);  // [B, T, 42]
+  }
+  // Time-major rows, every row active at every step: packed data with batch sizes B, B, ..., B.
+  const torch::Tensor inputs =
+      dropout_(phoneme_embedding_(previous.t().contiguous())).reshape({steps * rows, -1});
+  const FusedRun run = fused_recurrent_run(CellType::kLstm, inputs, cell_weights(decoder_),
+                                           torch::full({steps}, rows, torch::kInt64),
+                                           /*reverse=*/false, state.h, state.c);
+  const torch::Tensor outputs = run.output.view({steps, rows, -1}).transpose(0, 1);  // [B, T, H]
+  return output_(dropout_(outputs));                                                 // [B, T, 42]
+}
+// [decode_sequence]
 
 void G2PModelImpl::pretty_print(std::ostream& stream) const {
   stream << "G2PModel(letters " << kLetterVocabSize << " -> embedding " << config_.embed_dim
@@ -111,6 +175,11 @@ torch::Tensor decode_scheduled(G2PModel& model, const G2PBatch& batch, double ra
   const std::int64_t steps = targets.size(1);
   torch::Tensor previous =
       torch::full({rows}, kPhonemeSos, torch::TensorOptions(torch::kInt64).device(device));
+  if (ratio >= 1.0) {  // teacher forcing: every input is known, so the decoder runs as one sequence
+    const torch::Tensor inputs =
+        torch::cat({previous.unsqueeze(1), targets.narrow(1, 0, steps - 1)}, /*dim=*/1);  // [B, T]
+    return model->decode_sequence(inputs, state);
+  }
   std::vector<torch::Tensor> logits;
   logits.reserve(static_cast<std::size_t>(steps));
   for (std::int64_t t = 0; t < steps; ++t) {
@@ -118,17 +187,13 @@ torch::Tensor decode_scheduled(G2PModel& model, const G2PBatch& batch, double ra
     logits.push_back(step_logits);
     if (t + 1 == steps) break;
     const torch::Tensor truth = targets.select(1, t);  // the phoneme this step should have produced
-    if (ratio >= 1.0) {
-      previous = truth;  // teacher forcing
-    } else {
-      const torch::Tensor guess = greedy_token(step_logits.detach());
-      if (ratio <= 0.0) {
-        previous = guess;  // free running
-      } else {             // scheduled sampling: a coin per word
-        const torch::Tensor use_truth =
-            torch::rand({rows}, torch::TensorOptions().device(device)) < ratio;
-        previous = torch::where(use_truth, truth, guess);
-      }
+    const torch::Tensor guess = greedy_token(step_logits.detach());
+    if (ratio <= 0.0) {
+      previous = guess;  // free running
+    } else {             // scheduled sampling: a coin per word
+      const torch::Tensor use_truth =
+          torch::rand({rows}, torch::TensorOptions().device(device)) < ratio;
+      previous = torch::where(use_truth, truth, guess);
     }
   }
   return torch::stack(logits, /*dim=*/1);  // [B, T, 42]

@@ -19,6 +19,23 @@
 
 namespace ch06 {
 
+/// How a G2PModel runs its recurrent layers. Both compute the same function with the same weights
+/// (a test checks losses and gradients agree in float64), so a checkpoint works with either.
+enum class G2PPath {
+  /// LibTorch's modules: torch::nn::LSTM over the packed letters, torch::nn::LSTMCell one step at a
+  /// time for the phonemes.
+  kModules,
+  /// The chapter's fused recurrent path (lib/fused_rnn.h): the encoder's two directions as one
+  /// autograd function with a hand-written backward; the teacher-forced decoder as one call over
+  /// the whole sequence (every step's input projection in one GEMM); each step of a decoder that
+  /// feeds back its own guesses as one fused cell step. On the CPU only: on another device the
+  /// model runs its modules.
+  kFused,
+};
+
+/// "modules" or "fused" → the path. Throws std::invalid_argument naming both.
+G2PPath parse_g2p_path(const std::string& name);
+
 /// The sizes of a G2PModel.
 struct G2PConfig {
   std::int64_t embed_dim = 64;    ///< letter and phoneme embedding width
@@ -61,6 +78,14 @@ class G2PModelImpl : public torch::nn::Module {
   /// One decoder step: the previous phoneme ids [B] and the state in, logits [B, 42] out; `state`
   /// is advanced in place.
   torch::Tensor decode_step(const torch::Tensor& previous, DecoderState& state);
+  /// The decoder over inputs known in advance (teacher forcing): previous phoneme ids [B, T] (column
+  /// t is the input of step t) from the encoder's state; logits [B, T, 42]. The same as T calls of
+  /// decode_step, which is what the modules path does; the fused path runs it as one sequence.
+  torch::Tensor decode_sequence(const torch::Tensor& previous, const DecoderState& state);
+  /// Chooses the path the recurrent layers run on (default kFused).
+  void set_path(G2PPath path) { path_ = path; }
+  /// The path the recurrent layers run on now (kModules when the model is not on the CPU).
+  G2PPath path() const;
   /// The sizes the model was built with.
   const G2PConfig& config() const { return config_; }
   /// Prints the layers as `G2PModel(...)`.
@@ -76,6 +101,7 @@ class G2PModelImpl : public torch::nn::Module {
   torch::nn::LSTMCell decoder_{nullptr};
   torch::nn::Linear output_{nullptr};
   torch::nn::Dropout dropout_{nullptr};
+  G2PPath path_ = G2PPath::kFused;
 };
 TORCH_MODULE(G2PModel);
 
