@@ -41,6 +41,10 @@ struct Options {
   double max_grad_norm = 1.0;
   std::vector<std::string> schedules = {"always", "inverse_sigmoid"};  // each is trained, same seed
   double tf_end = 0.1;                                          // where the decaying schedules end
+  double time_limit = 0;                                        // seconds per schedule (0 = none)
+  bool full = false;                                            // the full run: see add_flags
+  std::string path = "fused";                                   // fused or modules
+  bool no_baseline = false;                                     // skip the nearest-word baseline
   int samples = 8;                                              // test words shown after training
   bool predict = false;
   std::string checkpoint;
@@ -70,10 +74,24 @@ void add_flags(book::Cli& app, Options& o) {
   app.add_option("--schedule", o.schedules, "Teacher-forcing schedules to train, comma-separated; each run starts from the same seed")
       ->capture_default_str()->delimiter(',')->check(book::one_of(ch06::tf_schedule_names()));
   app.add_option("--tf_end", o.tf_end, "Teacher-forcing ratio the decaying schedules reach at the end of training")->capture_default_str()->check(book::real_range(0, 0.5, true, true));
+  app.add_option("--time_limit", o.time_limit, "Seconds of training and validation per schedule; training stops after the last epoch that leaves time for one more (0 = no limit)")->capture_default_str()->check(book::real_range(0, 1e6));
+  app.add_flag("--full", o.full, "The full run: all training words, --schedule always, --batch_size 128, --epochs 40, --time_limit 540 (each unless given)");
+  app.add_option("--path", o.path, "fused: the encoder and the teacher-forced decoder through the chapter's fused recurrent path (lib/fused_rnn); modules: torch::nn::LSTM and a torch::nn::LSTMCell loop. Same weights, same results")->capture_default_str()->check(book::one_of({"fused", "modules"}));
+  app.add_flag("--no_baseline", o.no_baseline, "Skip the nearest-word baseline on the test words");
   app.add_option("--samples", o.samples, "Test words whose predictions are shown after training")->capture_default_str()->check(book::int_range(0, 1000));
   app.add_flag("--predict", o.predict, "Pronounce WORDS (or stdin lines) with a saved checkpoint instead of training");
   app.add_option("--checkpoint", o.checkpoint, "Checkpoint for --predict (default: <out_dir>/checkpoints/g2p_<last --schedule>.pth)");
   app.add_option("words", o.words, "Words to pronounce with --predict; none = read one per line from stdin. Letters a-z only (case is ignored), at most 40; other words are refused, one error line each");
+}
+
+// --full: the sizes of the full run, for each flag not given on the command line.
+void apply_full_run(const book::Cli& app, Options& o) {
+  if (!o.full) return;
+  if (app.count("--train_words") == 0) o.train_words = 0;
+  if (app.count("--schedule") == 0) o.schedules = {"always"};
+  if (app.count("--batch_size") == 0) o.batch_size = 128;
+  if (app.count("--epochs") == 0) o.epochs = 40;
+  if (app.count("--time_limit") == 0) o.time_limit = 540;
 }
 
 ch06::G2PConfig model_config(const Options& o) {
@@ -117,10 +135,12 @@ struct ScheduleRun {
 
 book::Table history_table(const ScheduleRun& run) {
   book::Table table({"epoch", "tf_ratio", "train_loss", "val_loss_teacher_forced", "val_loss_free_running",
-                     "exposure_gap", "val_per", "val_wer", "train_seconds"});
+                     "exposure_gap", "val_per", "val_wer", "train_seconds", "training_seconds_so_far"});
+  double so_far = 0;
   for (const auto& e : run.history) {
+    so_far += e.train_seconds;
     table.add_row({static_cast<std::int64_t>(e.epoch), e.tf_ratio, e.train_loss, e.val.tf_loss, e.val.free_loss,
-                   e.val.free_loss - e.val.tf_loss, e.val.per, e.val.wer, e.train_seconds});
+                   e.val.free_loss - e.val.tf_loss, e.val.per, e.val.wer, e.train_seconds, so_far});
   }
   return table;
 }
@@ -131,6 +151,7 @@ void write_figures(const std::vector<ScheduleRun>& runs, double tf_end, const bo
   const char* colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
   std::string loss_plot;
   std::string error_plot;
+  std::string time_plot;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const std::string csv = "'g2p_history_" + runs[i].name + ".csv' skip 1";
     const std::string color = std::string("lc rgb '") + colors[i % 5] + "'";
@@ -138,6 +159,7 @@ void write_figures(const std::vector<ScheduleRun>& runs, double tf_end, const bo
     loss_plot += sep + csv + " using 1:5 with linespoints pt 7 lw 2 " + color + " title '" + runs[i].name +
                  ": free-running', \\\n     " + csv + " using 1:4 with linespoints pt 6 lw 2 dt 2 " + color +
                  " title '" + runs[i].name + ": teacher-forced'";
+    time_plot += sep + csv + " using 10:8 with linespoints pt 7 lw 2 " + color + " title '" + runs[i].name + "'";
     error_plot += sep + csv + " using 1:8 with linespoints pt 7 lw 2 " + color + " title '" + runs[i].name +
                   ": WER', \\\n     " + csv + " using 1:7 with linespoints pt 6 lw 2 dt 2 " + color + " title '" +
                   runs[i].name + ": PER'";
@@ -154,6 +176,11 @@ void write_figures(const std::vector<ScheduleRun>& runs, double tf_end, const bo
   wrote(book::plot_svg("set termoption noenhanced\nset title 'Greedy decoding on the validation words'\nset xlabel 'epoch'\n"
                        "set ylabel 'error rate (%)'\nset grid\nset yrange [0:*]\n" + epochs + error_plot,
                        dir / "g2p_error_rates.svg"));
+  wrote(book::plot_svg("set termoption noenhanced\nset title 'What each minute of training buys'\n"
+                       "set xlabel 'training time (s, validation not counted)'\n"
+                       "set ylabel 'validation word error rate (%)'\nset grid\nset yrange [0:100]\n" +
+                           time_plot,
+                       dir / "g2p_quality_vs_time.svg"));
   // The five schedules themselves, over the fraction of training done.
   book::Table curves({"progress", "always", "linear", "inverse_sigmoid", "exponential", "never"});
   for (int k = 0; k <= 100; ++k) {
@@ -233,6 +260,8 @@ int train(const Options& o) {
     fit.max_grad_norm = o.max_grad_norm;
     fit.schedule = ch06::parse_tf_schedule(name);
     fit.tf_end = o.tf_end;
+    fit.time_limit = o.time_limit;
+    model->set_path(ch06::parse_g2p_path(o.path));
     // [schedule_run]
     log->info("=== Schedule '{}' ===", name);
     if (runs.empty()) book::log_model_info(*log, *model);
@@ -248,8 +277,8 @@ int train(const Options& o) {
     result.test = ch06::evaluate_g2p(model, test_set, o.batch_size);
     // [loop]
     for (const auto& e : result.history) result.train_seconds += e.train_seconds;
-    log->info("[{}] test ({} words): PER {:.2f}% WER {:.2f}% | training took {:.1f} s", name, result.test.words,
-              result.test.per, result.test.wer, result.train_seconds);
+    log->info("[{}] test ({} words): PER {:.2f}% WER {:.2f}% | training took {:.1f} s ({} epochs)", name,
+              result.test.words, result.test.per, result.test.wer, result.train_seconds, result.history.size());
     if (o.samples > 0) {
       const auto shown = ch06::take_first(test_set, static_cast<std::size_t>(o.samples));
       std::vector<std::string> words;
@@ -301,6 +330,17 @@ int train(const Options& o) {
                                 : fmt::format("{:.1f}x larger", gap / std::max(first_gap, 1e-12)));
     }
   }
+  if (!o.no_baseline) {
+    // [baseline]
+    book::Timer timer;
+    const ch06::ErrorRates nearest = ch06::nearest_word_baseline(train_set, test_set);
+    log->info("Baseline, the nearest training word by spelling ({} candidates): test PER {:.2f}% WER {:.2f}% "
+              "| {:.1f} s",
+              book::with_thousands(static_cast<std::int64_t>(train_set.size())), nearest.per(), nearest.wer(),
+              timer.seconds());
+    // [baseline]
+    metrics["nearest_word_baseline"] = {{"test_per", nearest.per()}, {"test_wer", nearest.wer()}};
+  }
   summary.save_csv(results / "g2p_exposure_bias.csv");
   book::write_json(results / "metrics.json", metrics);
   write_figures(runs, o.tf_end, results, *log);
@@ -350,6 +390,7 @@ int main(int argc, char** argv) {
   Options options;
   add_flags(app, options);
   return book::run_program(app, argc, argv, [&] {
+    apply_full_run(app, options);
     check_flags(options);
     return options.predict ? predict(options) : train(options);
   });

@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 #include <unordered_map>
@@ -275,6 +276,51 @@ double ErrorRates::per() const {
 
 double ErrorRates::wer() const {
   return words_ == 0 ? 0.0 : 100.0 * static_cast<double>(wrong_words_) / static_cast<double>(words_);
+}
+
+namespace {
+
+// Letter edit distance, or `limit` as soon as it is certain to be at least `limit` (every entry of a
+// row of the table has reached it). Words have at most kMaxWordLetters letters.
+std::size_t bounded_letter_distance(std::string_view a, std::string_view b, std::size_t limit) {
+  std::array<std::size_t, kMaxWordLetters + 1> row{};
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    std::size_t smallest = row[0];
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({above + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+      smallest = std::min(smallest, row[j]);
+    }
+    if (smallest >= limit) return limit;
+  }
+  return std::min(row[b.size()], limit);
+}
+
+}  // namespace
+
+ErrorRates nearest_word_baseline(const std::vector<Pronunciation>& train,
+                                 const std::vector<Pronunciation>& test) {
+  ErrorRates rates;
+  for (const Pronunciation& word : test) {
+    std::size_t best = kMaxWordLetters + 1;
+    const Pronunciation* nearest = nullptr;
+    for (const Pronunciation& candidate : train) {
+      const std::size_t a = word.word.size();
+      const std::size_t b = candidate.word.size();
+      if ((a > b ? a - b : b - a) >= best) continue;  // the length difference alone is too much
+      const std::size_t d = bounded_letter_distance(word.word, candidate.word, best);
+      if (d < best) {
+        best = d;
+        nearest = &candidate;
+      }
+    }
+    rates.add(nearest != nullptr ? nearest->phonemes : std::vector<std::int64_t>{}, word.phonemes);
+  }
+  return rates;
 }
 
 // ---- Teacher-forcing schedules -------------------------------------------------------------------

@@ -137,6 +137,12 @@ class ErrorRates {
   std::int64_t phoneme_errors_ = 0;
 };
 
+/// A baseline that learns nothing: each test word is pronounced as the training word spelled most
+/// like it (the fewest letter insertions, deletions and substitutions; on a tie, the first in
+/// `train`'s order), in the spirit of "pronunciation by analogy". Returns its error rates on `test`.
+ErrorRates nearest_word_baseline(const std::vector<Pronunciation>& train,
+                                 const std::vector<Pronunciation>& test);
+
 // ---- Teacher-forcing schedules -------------------------------------------------------------------
 
 /// How the teacher-forcing ratio (the probability that the decoder's next input is the true

@@ -123,7 +123,8 @@ RecurrentWeights cell_weights(const torch::nn::LSTMCell& cell) {
 // [decode_step]
 torch::Tensor G2PModelImpl::decode_step(const torch::Tensor& previous, DecoderState& state) {
   const torch::Tensor input = dropout_(phoneme_embedding_(previous));  // [B, E]
-  if (path() == G2PPath::kModules) {
+  // Without gradients (greedy decoding) LSTMCell's own kernel is the faster one (bench_g2p_paths).
+  if (path() == G2PPath::kModules || !torch::GradMode::is_enabled()) {
     std::tie(state.h, state.c) = decoder_->forward(input, std::make_tuple(state.h, state.c));
   } else {  // one step of every row: a packed "sequence" of length 1
     const auto one_step = torch::full({1}, input.size(0), torch::kInt64);
@@ -259,9 +260,13 @@ G2PEval evaluate_g2p(G2PModel& model, const std::vector<Pronunciation>& data, st
   double tokens = 0;
   ErrorRates rates;
   const auto size = static_cast<std::size_t>(batch_size);
+  std::vector<std::size_t> by_length(data.size());
+  for (std::size_t i = 0; i < by_length.size(); ++i) by_length[i] = i;
+  std::stable_sort(by_length.begin(), by_length.end(),
+                   [&](std::size_t a, std::size_t b) { return data[a].word.size() < data[b].word.size(); });
   for (std::size_t start = 0; start < data.size(); start += size) {
-    std::vector<std::size_t> rows;
-    for (std::size_t i = start; i < std::min(data.size(), start + size); ++i) rows.push_back(i);
+    const std::vector<std::size_t> rows(by_length.begin() + static_cast<long>(start),
+                                        by_length.begin() + static_cast<long>(std::min(data.size(), start + size)));
     const G2PBatch batch = collate_g2p(data, rows);
     const double n = batch.targets.ne(kPhonemePad).sum().item<double>();
     const torch::Tensor targets = batch.targets.to(model->parameters().front().device());
@@ -307,19 +312,37 @@ std::vector<G2PBatch> make_g2p_batches(const std::vector<Pronunciation>& data, s
   return batches;
 }
 
+// [train_step]
+double g2p_train_step(G2PModel& model, torch::optim::Optimizer& optimizer, const G2PBatch& batch,
+                      double ratio, double max_grad_norm) {
+  optimizer.zero_grad();
+  const torch::Tensor logits = decode_scheduled(model, batch, ratio);
+  const torch::Tensor loss = masked_cross_entropy(logits, batch.targets.to(logits.device()));
+  const double value = loss.item<double>();
+  if (!std::isfinite(value)) return value;  // no step: the caller reports it
+  loss.backward();
+  if (max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), max_grad_norm);
+  optimizer.step();
+  return value;
+}
+// [train_step]
+
 // [fit]
 std::vector<G2PEpoch> fit_g2p(G2PModel& model, const std::vector<Pronunciation>& train,
                               const std::vector<Pronunciation>& val, const G2PFitOptions& options,
                               book::Rng& rng, const G2PEpochCallback& on_epoch) {
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(options.lr));
-  const auto parameters = model->parameters();
   const auto per_epoch =
       static_cast<std::int64_t>((train.size() + static_cast<std::size_t>(options.batch_size) - 1) /
                                 static_cast<std::size_t>(options.batch_size));
   const double total_steps = static_cast<double>(per_epoch) * options.epochs;
   std::int64_t step = 0;
   std::vector<G2PEpoch> history;
+  book::Timer total;
+  double longest_epoch = 0;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    if (options.time_limit > 0 && epoch > 1 && total.seconds() + longest_epoch > options.time_limit) break;
+    const double epoch_start = total.seconds();
     const std::vector<G2PBatch> batches = make_g2p_batches(train, options.batch_size, rng);
     model->train();
     book::Timer timer;
@@ -333,19 +356,12 @@ std::vector<G2PEpoch> fit_g2p(G2PModel& model, const std::vector<Pronunciation>&
       const G2PBatch& batch = batches[i];
       const double ratio = teacher_forcing_ratio(
           options.schedule, static_cast<double>(step) / total_steps, options.tf_end);
-      optimizer.zero_grad();
-      const torch::Tensor logits = decode_scheduled(model, batch, ratio);
-      const torch::Tensor loss = masked_cross_entropy(logits, batch.targets.to(logits.device()));
-      const double value = loss.item<double>();
+      const double value = g2p_train_step(model, optimizer, batch, ratio, options.max_grad_norm);
       if (!std::isfinite(value)) {
         throw std::runtime_error("training loss became " + std::to_string(value) + " at step " +
                                  std::to_string(i + 1) + " of epoch " + std::to_string(epoch) +
                                  "; lower --lr or --max_grad_norm");
       }
-      loss.backward();
-      if (options.max_grad_norm > 0)
-        torch::nn::utils::clip_grad_norm_(parameters, options.max_grad_norm);
-      optimizer.step();
       const double n = batch.targets.ne(kPhonemePad).sum().item<double>();
       loss_sum += value * n;
       tokens += n;
@@ -360,7 +376,9 @@ std::vector<G2PEpoch> fit_g2p(G2PModel& model, const std::vector<Pronunciation>&
     record.train_seconds = timer.seconds();
     record.train_loss = tokens > 0 ? loss_sum / tokens : 0.0;
     record.tf_ratio = batches.empty() ? 0.0 : ratio_sum / static_cast<double>(batches.size());
-    record.val = evaluate_g2p(model, val, options.batch_size);
+    record.val = evaluate_g2p(model, val, options.eval_batch_size);
+    record.total_seconds = total.seconds();
+    longest_epoch = std::max(longest_epoch, record.total_seconds - epoch_start);
     history.push_back(record);
     if (on_epoch) on_epoch(record);
   }

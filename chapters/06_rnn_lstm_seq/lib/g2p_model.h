@@ -28,7 +28,8 @@ enum class G2PPath {
   /// The chapter's fused recurrent path (lib/fused_rnn.h): the encoder's two directions as one
   /// autograd function with a hand-written backward; the teacher-forced decoder as one call over
   /// the whole sequence (every step's input projection in one GEMM); each step of a decoder that
-  /// feeds back its own guesses as one fused cell step. On the CPU only: on another device the
+  /// feeds back its own guesses as one fused cell step when training (without gradients, as in
+  /// greedy decoding, LSTMCell's own kernel is faster). On the CPU only: on another device the
   /// model runs its modules.
   kFused,
 };
@@ -138,7 +139,8 @@ struct G2PEval {
   double seconds = 0;    ///< wall time
 };
 
-/// Evaluates `model` on `data` in batches of `batch_size` (eval mode, no gradients).
+/// Evaluates `model` on `data` in batches of `batch_size` (eval mode, no gradients). The words are
+/// batched in order of length, so that a batch's greedy decoding stops soon after its words end.
 G2PEval evaluate_g2p(G2PModel& model, const std::vector<Pronunciation>& data, std::int64_t batch_size);
 
 /// The batches of one training pass: shuffled with `rng`, then sorted by length within pools of 16
@@ -155,6 +157,8 @@ struct G2PFitOptions {
   TfSchedule schedule = TfSchedule::kAlways;  ///< how the teacher-forcing ratio moves
   double tf_end = 0.1;                    ///< where the decaying schedules end, in (0, 0.5)
   bool progress = true;                   ///< a progress bar per epoch on a terminal
+  double time_limit = 0;                  ///< seconds of training and validation (0 = no limit)
+  std::int64_t eval_batch_size = 256;     ///< words per batch when evaluating
 };
 
 /// One epoch's record.
@@ -163,15 +167,24 @@ struct G2PEpoch {
   double tf_ratio = 0;        ///< mean teacher-forcing ratio over the epoch's steps
   double train_loss = 0;      ///< masked loss per phoneme under that epoch's ratio
   double train_seconds = 0;   ///< wall time of the training pass
+  double total_seconds = 0;   ///< training and validation time since the first epoch began
   G2PEval val;                ///< the validation pass after it
 };
+
+/// One optimiser step on `batch`: the decoder under teacher-forcing ratio `ratio`, the masked loss,
+/// backward, clipping to `max_grad_norm` (0 = none), the step. Returns the loss; if it is not finite,
+/// returns it without stepping.
+double g2p_train_step(G2PModel& model, torch::optim::Optimizer& optimizer, const G2PBatch& batch,
+                      double ratio, double max_grad_norm);
 
 /// Called after each epoch.
 using G2PEpochCallback = std::function<void(const G2PEpoch&)>;
 
 /// Trains with Adam, masked cross-entropy and clipping. Step i of N (N = epochs × batches per
 /// epoch) uses the ratio teacher_forcing_ratio(schedule, i / N, tf_end). After each epoch the model
-/// is evaluated on `val`. Throws std::runtime_error if the loss stops being finite.
+/// is evaluated on `val`. With a time limit, training stops early, after the last epoch that leaves
+/// time for one more as long as the longest so far (the schedule still spans `epochs`, so a decaying
+/// ratio has not reached its end). Throws std::runtime_error if the loss stops being finite.
 std::vector<G2PEpoch> fit_g2p(G2PModel& model, const std::vector<Pronunciation>& train,
                               const std::vector<Pronunciation>& val, const G2PFitOptions& options, book::Rng& rng,
                               const G2PEpochCallback& on_epoch = nullptr);
