@@ -247,6 +247,39 @@ TEST_CASE("PER counts edits per reference phoneme, WER counts words with any err
 
 // ---- Schedules -------------------------------------------------------------------------------------
 
+TEST_CASE("the nearest-word baseline pronounces each word as the training word spelled most like it") {
+  const std::vector<Pronunciation> train = {{"cat", ids_of("K AE T")}, {"dog", ids_of("D AO G")},
+                                            {"cart", ids_of("K AA R T")}, {"hat", ids_of("HH AE T")}};
+  // "bat": one substitution from cat and from hat; the tie goes to the first, cat.
+  ErrorRates rates = nearest_word_baseline(train, {{"bat", ids_of("B AE T")}});
+  CHECK(rates.words() == 1);
+  CHECK(rates.wer() == doctest::Approx(100.0));
+  CHECK(rates.per() == doctest::Approx(100.0 / 3));  // K AE T vs B AE T: one substitution of three
+  // "dogs" is nearest to dog (one insertion); "carts" to cart; both answers are then exact.
+  rates = nearest_word_baseline(train, {{"dogs", ids_of("D AO G")}, {"carts", ids_of("K AA R T")}});
+  CHECK(rates.wer() == doctest::Approx(0.0));
+  // Against the plain edit distance on a sample of the real split: the answer is at the smallest
+  // letter distance, and the first such word.
+  const G2PSplit split = split_pronunciations(shipped_dictionary());
+  const auto pool = take_first(split.train, 400);
+  for (const auto& word : take_first(split.test, 30)) {
+    std::size_t best = 1000;
+    std::size_t first = 0;
+    for (std::size_t i = 0; i < pool.size(); ++i) {
+      const std::size_t d = edit_distance(encode_letters(word.word), encode_letters(pool[i].word));
+      if (d < best) {
+        best = d;
+        first = i;
+      }
+    }
+    ErrorRates expected;
+    expected.add(pool[first].phonemes, word.phonemes);
+    const ErrorRates got = nearest_word_baseline(pool, {word});
+    CAPTURE(word.word);
+    CHECK(got.per() == doctest::Approx(expected.per()));
+  }
+}
+
 TEST_CASE("teacher-forcing schedules: endpoints, midpoints, shapes") {
   const double end = 0.1;
   const auto r = [&](TfSchedule s, double x) { return teacher_forcing_ratio(s, x, end); };
@@ -486,6 +519,32 @@ TEST_CASE("a tiny run: the loss starts near ln 42, falls, and the schedule drive
   }
 }
 
+TEST_CASE("a time limit stops training after the last epoch that leaves time for another") {
+  const G2PSplit split = split_pronunciations(shipped_dictionary());
+  const auto train = take_first(split.train, 200);
+  const auto val = take_first(split.validation, 40);
+  G2PConfig config;
+  config.embed_dim = 8;
+  config.hidden_dim = 16;
+  G2PFitOptions fit;
+  fit.epochs = 3;
+  fit.batch_size = 50;
+  fit.progress = false;
+  for (const auto& [limit, epochs] : std::vector<std::pair<double, std::size_t>>{{1e-9, 1}, {0.0, 3}, {1e6, 3}}) {
+    CAPTURE(limit);
+    book::seed_torch(4);
+    book::Rng rng(4);
+    G2PModel model(config);
+    fit.time_limit = limit;
+    const auto history = fit_g2p(model, train, val, fit, rng);
+    CHECK(history.size() == epochs);
+    for (std::size_t i = 1; i < history.size(); ++i) {
+      CHECK(history[i].total_seconds > history[i - 1].total_seconds);
+      CHECK(history[i].total_seconds >= history[i].train_seconds);
+    }
+  }
+}
+
 TEST_CASE("the same seed gives the same run") {
   const G2PSplit split = split_pronunciations(shipped_dictionary());
   const auto train = take_first(split.train, 200);
@@ -529,6 +588,23 @@ TEST_CASE("program: a missing or malformed data file is exit code 1 and one line
   CHECK(malformed.err.find("cmudict-g2p.tsv.gz:2: unknown phoneme 'OG'") != std::string::npos);
 }
 
+TEST_CASE("program: --full trains one schedule on every training word, unless flags say otherwise") {
+  TempDir dir("g2p-full");
+  const auto out = (dir / "out").string();
+  // The sizes --full sets, overridden to keep the test short: the words, the epochs.
+  const ProcessResult r = program10({"--full", "--train_words", "200", "--eval_words", "30", "--epochs", "1",
+                                     "--hidden_dim", "16", "--embed_dim", "8", "--samples", "0",
+                                     "--no_baseline", "--out_dir", out});
+  CAPTURE(r.out);
+  CAPTURE(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("epochs=1 batch_size=128") != std::string::npos);
+  CHECK(r.out.find("using 200 / 30 / 30") != std::string::npos);
+  CHECK(book::fs::exists(dir / "out" / "results" / "g2p_history_always.csv"));
+  CHECK_FALSE(book::fs::exists(dir / "out" / "results" / "g2p_history_inverse_sigmoid.csv"));
+  CHECK(r.out.find("Baseline") == std::string::npos);
+}
+
 TEST_CASE("program: flags checked together are usage errors") {
   TempDir dir("g2p-cli");
   const auto out = (dir / "out").string();
@@ -565,6 +641,7 @@ TEST_CASE("program: a tiny run writes its tables, figures and checkpoints, and p
   }
   for (const char* file : {"results/g2p_exposure_bias.csv", "results/g2p_history_always.csv",
                            "results/g2p_history_exponential.csv", "results/metrics.json", "results/g2p_exposure_bias.gp",
+                           "results/g2p_quality_vs_time.gp",
                            "checkpoints/g2p_always.pth", "checkpoints/g2p_exponential.pth"}) {
     CAPTURE(file);
     CHECK(book::fs::exists(dir / "out" / file));
@@ -573,6 +650,9 @@ TEST_CASE("program: a tiny run writes its tables, figures and checkpoints, and p
   CHECK(metrics.at("always").at("epochs").size() == 2);
   CHECK(metrics.at("always").at("epochs")[0].at("tf_ratio").get<double>() == 1.0);
   CHECK(metrics.at("exponential").at("epochs")[1].at("tf_ratio").get<double>() < 1.0);
+  // The baseline ran on the same test words.
+  CHECK(metrics.at("nearest_word_baseline").at("test_wer").get<double>() > 0);
+  CHECK(r.out.find("Baseline, the nearest training word by spelling (300 candidates)") != std::string::npos);
   // Predict: good words answered, bad ones named, exit code 1 because some failed.
   const std::string checkpoint = (dir / "out" / "checkpoints" / "g2p_always.pth").string();
   const ProcessResult p = program10({"--predict", "--checkpoint", checkpoint, "Cat", "abc1", "", "dog"});
