@@ -31,7 +31,8 @@ struct Options {
   book::CommonOptions common;
   std::string data_dir;                                         // folder holding cmudict/cmudict-g2p.tsv.gz
   int train_words = 12000;                                      // training words (0 = all ~105k)
-  int eval_words = 1000;                                        // validation words, and test words
+  int eval_words = 1000;                                        // validation words
+  int test_words = 1000;                                        // test words (0 = all ~5,800)
   int epochs = 8;
   int batch_size = 64;
   int embed_dim = 64;
@@ -63,7 +64,8 @@ void add_flags(book::Cli& app, Options& o) {
   book::add_common_options(app, o.common, book::default_out_dir(kProgram));
   app.add_option("--data_dir", o.data_dir, "Folder holding cmudict/cmudict-g2p.tsv.gz (default: $BOOK_DATA_DIR, then the shipped assets/data)");
   app.add_option("--train_words", o.train_words, "Training words, a fixed sample of the training split (0 = all of it, about 105,000)")->capture_default_str()->check(book::int_range(0, 1'000'000));
-  app.add_option("--eval_words", o.eval_words, "Validation words, and as many test words (0 = the whole split, about 5,800 each)")->capture_default_str()->check(book::int_range(0, 1'000'000));
+  app.add_option("--eval_words", o.eval_words, "Validation words, evaluated after every epoch (0 = the whole split, about 5,800)")->capture_default_str()->check(book::int_range(0, 1'000'000));
+  app.add_option("--test_words", o.test_words, "Test words, evaluated once after training (0 = the whole split, about 5,800)")->capture_default_str()->check(book::int_range(0, 1'000'000));
   app.add_option("--epochs", o.epochs, "Training epochs")->capture_default_str()->check(book::int_range(1, 1000));
   app.add_option("--batch_size", o.batch_size, "Words per batch")->capture_default_str()->check(book::int_range(1, 4096));
   app.add_option("--embed_dim", o.embed_dim, "Letter and phoneme embedding size")->capture_default_str()->check(book::int_range(1, 1024));
@@ -75,7 +77,7 @@ void add_flags(book::Cli& app, Options& o) {
       ->capture_default_str()->delimiter(',')->check(book::one_of(ch06::tf_schedule_names()));
   app.add_option("--tf_end", o.tf_end, "Teacher-forcing ratio the decaying schedules reach at the end of training")->capture_default_str()->check(book::real_range(0, 0.5, true, true));
   app.add_option("--time_limit", o.time_limit, "Seconds of training and validation per schedule; training stops after the last epoch that leaves time for one more (0 = no limit)")->capture_default_str()->check(book::real_range(0, 1e6));
-  app.add_flag("--full", o.full, "The full run: all training words, --schedule always, --batch_size 128, --epochs 40, --time_limit 540 (each unless given)");
+  app.add_flag("--full", o.full, "The full run: all training words and test words, --schedule always, --batch_size 128, --epochs 40, --time_limit 540 (each unless given)");
   app.add_option("--path", o.path, "fused: the encoder and the teacher-forced decoder through the chapter's fused recurrent path (lib/fused_rnn); modules: torch::nn::LSTM and a torch::nn::LSTMCell loop. Same weights, same results")->capture_default_str()->check(book::one_of({"fused", "modules"}));
   app.add_flag("--no_baseline", o.no_baseline, "Skip the nearest-word baseline on the test words");
   app.add_option("--samples", o.samples, "Test words whose predictions are shown after training")->capture_default_str()->check(book::int_range(0, 1000));
@@ -92,6 +94,7 @@ void apply_full_run(const book::Cli& app, Options& o) {
   if (app.count("--batch_size") == 0) o.batch_size = 128;
   if (app.count("--epochs") == 0) o.epochs = 40;
   if (app.count("--time_limit") == 0) o.time_limit = 540;
+  if (app.count("--test_words") == 0) o.test_words = 0;
 }
 
 ch06::G2PConfig model_config(const Options& o) {
@@ -215,7 +218,7 @@ int train(const Options& o) {
   const ch06::G2PSplit split = ch06::split_pronunciations(dictionary);
   const auto train_set = ch06::take_first(split.train, static_cast<std::size_t>(o.train_words));
   const auto val_set = ch06::take_first(split.validation, static_cast<std::size_t>(o.eval_words));
-  const auto test_set = ch06::take_first(split.test, static_cast<std::size_t>(o.eval_words));
+  const auto test_set = ch06::take_first(split.test, static_cast<std::size_t>(o.test_words));
   // [data]
   if (train_set.empty() || val_set.empty() || test_set.empty()) {
     throw std::runtime_error("'" + data_file.string() + "' leaves an empty training, validation or test split (" +
@@ -274,7 +277,7 @@ int train(const Options& o) {
                 name, e.epoch, o.epochs, e.tf_ratio, e.train_loss, e.val.tf_loss, e.val.free_loss,
                 e.val.free_loss - e.val.tf_loss, e.val.per, e.val.wer, e.train_seconds, e.val.seconds);
     });
-    result.test = ch06::evaluate_g2p(model, test_set, o.batch_size);
+    result.test = ch06::evaluate_g2p(model, test_set, fit.eval_batch_size);
     // [loop]
     for (const auto& e : result.history) result.train_seconds += e.train_seconds;
     log->info("[{}] test ({} words): PER {:.2f}% WER {:.2f}% | training took {:.1f} s ({} epochs)", name,

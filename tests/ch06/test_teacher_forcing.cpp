@@ -592,7 +592,7 @@ TEST_CASE("program: --full trains one schedule on every training word, unless fl
   TempDir dir("g2p-full");
   const auto out = (dir / "out").string();
   // The sizes --full sets, overridden to keep the test short: the words, the epochs.
-  const ProcessResult r = program10({"--full", "--train_words", "200", "--eval_words", "30", "--epochs", "1",
+  const ProcessResult r = program10({"--full", "--train_words", "200", "--eval_words", "30", "--test_words", "30", "--epochs", "1",
                                      "--hidden_dim", "16", "--embed_dim", "8", "--samples", "0",
                                      "--no_baseline", "--out_dir", out});
   CAPTURE(r.out);
@@ -628,7 +628,7 @@ TEST_CASE("program: flags checked together are usage errors") {
 TEST_CASE("program: a tiny run writes its tables, figures and checkpoints, and predict mode answers per word") {
   TempDir dir("g2p-run");
   const auto out = (dir / "out").string();
-  const ProcessResult r = program10({"--train_words", "300", "--eval_words", "40", "--epochs", "2", "--hidden_dim", "24",
+  const ProcessResult r = program10({"--train_words", "300", "--eval_words", "40", "--test_words", "40", "--epochs", "2", "--hidden_dim", "24",
                                      "--embed_dim", "8", "--schedule", "always,exponential", "--samples", "3",
                                      "--out_dir", out});
   CAPTURE(r.out);

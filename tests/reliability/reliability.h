@@ -37,7 +37,7 @@ inline const std::vector<std::pair<std::string, std::vector<std::string>>>& smal
       {"ch06_08_gru_comparison", {"--lengths", "3", "--max_steps", "5", "--repeats", "1", "--speed_steps", "2",
                                   "--speed_hidden", "4", "--speed_batch", "2"}},
       {"ch06_09_clipping_masking", {"--steps", "10", "--tag_steps", "10"}},
-      {"ch06_10_teacher_forcing", {"--train_words", "100", "--eval_words", "20", "--epochs", "1", "--hidden_dim", "8",
+      {"ch06_10_teacher_forcing", {"--train_words", "100", "--eval_words", "20", "--test_words", "20", "--epochs", "1", "--hidden_dim", "8",
                                    "--embed_dim", "4", "--schedule", "linear", "--samples", "1"}},
   };
   return runs;
