@@ -14,8 +14,7 @@
 #include "book/torch_utils.h"
 #include "lib/sentiment.h"
 #include "lib/sentiment_corpus.h"
-#include "lib/sentiment_cv.h"
-#include "lib/sentiment_uci.h"
+#include "lib/sentiment_real.h"
 
 #include <cmath>
 
@@ -410,30 +409,6 @@ void apply_uci_defaults(const book::Cli& app, Options& o) {
 }
 // [uci_defaults]
 
-// The real sentences the table breaks the accuracy into: all, each source, the negated ones.
-std::vector<std::pair<std::string, std::vector<bool>>> uci_subsets(
-    const ch06::RealSentences& data, const std::vector<std::vector<std::string>>& words) {
-  std::vector<std::pair<std::string, std::vector<bool>>> subsets = {
-      {"all", std::vector<bool>(data.size(), true)}};
-  for (std::size_t s = 0; s < ch06::uci_sources().size(); ++s) {
-    std::vector<bool> in(data.size());
-    for (std::size_t i = 0; i < data.size(); ++i) in[i] = data.sources[i] == static_cast<int>(s);
-    subsets.emplace_back(ch06::uci_sources()[s], in);
-  }
-  std::vector<bool> negated(data.size());
-  for (std::size_t i = 0; i < data.size(); ++i) negated[i] = ch06::is_negated(words[i]);
-  subsets.emplace_back("negated", negated);
-  return subsets;
-}
-
-// The AFINN word list's accuracy as the `sentiment` package's README reports it (not run here).
-double afinn_reported(const std::string& subset) {
-  if (subset == "amazon") return 72.6;
-  if (subset == "imdb") return 76.5;
-  if (subset == "yelp") return 69.6;
-  return std::nan("");
-}
-
 ch06::TextModelOptions text_options(const Options& o) {
   ch06::TextModelOptions t;
   t.lstm = model_config(o, 0);
@@ -451,10 +426,6 @@ ch06::TextModelOptions text_options(const Options& o) {
   return t;
 }
 
-std::string cut(const std::string& text, std::size_t width) {
-  return text.size() <= width ? text : text.substr(0, width - 3) + "...";
-}
-
 int train_uci(const Options& o) {
   auto log = book::get_logger(kProgram);
   const book::fs::path out_dir = o.common.out_dir;
@@ -467,81 +438,29 @@ int train_uci(const Options& o) {
   const ch06::RealSentences data = ch06::load_uci_sentences(file, per_class);
   std::vector<std::vector<std::string>> words;
   for (const auto& text : data.texts) words.push_back(ch06::tokenize(text));
-  const auto subsets = uci_subsets(data, words);
   // [uci_data]
   book::ensure_writable_dir(out_dir);
   log->info("Using device: {} | threads: torch {}, BLAS {} | {}", run.device.str(),
             run.threads.torch_threads, run.threads.blas_threads, run.threads.blas);
+  const auto negated = ch06::uci_subsets(data, words).back().second;
   log->info("Data: {} | {} sentences, {} negated | UCI Sentiment Labelled Sentences "
             "(Kotzias et al., KDD 2015; CC BY 4.0)",
-            file.filename().string(), data.size(), book::with_thousands(static_cast<std::int64_t>(
-                std::count(subsets.back().second.begin(), subsets.back().second.end(), true))));
-  const ch06::TextModelOptions options = text_options(o);
+            file.filename().string(), data.size(),
+            std::count(negated.begin(), negated.end(), true));
   log->info("SentimentLSTM: embed {}, hidden {}, {} layer(s), dropout {}, word dropout {} | "
             "vocabulary: min count {} | at most {} epochs (bag of words {}), patience {}, "
             "validation {:.0f} % of each training fold",
             o.embed_dim, o.hidden_dim, o.num_layers, o.dropout, o.word_dropout, o.min_freq,
             o.epochs, o.bow_epochs, o.patience, 100 * o.val_share);
 
-  // [uci_cv]
-  const std::vector<ch06::TextModelKind> kinds = {
-      ch06::TextModelKind::kBagOfWords, ch06::TextModelKind::kBigrams, ch06::TextModelKind::kLstm};
-  // acc[model][subset][repeat]; the first repeat's predictions, for the examples
-  std::vector<std::vector<std::vector<double>>> acc(
-      kinds.size(), std::vector<std::vector<double>>(subsets.size()));
-  std::vector<std::vector<std::int64_t>> first(kinds.size());
-  std::vector<int> first_folds;
-  book::Timer cv_timer;
-  for (int r = 0; r < o.repeats; ++r) {
-    const std::uint64_t seed = o.common.seed + static_cast<std::uint64_t>(r);
-    const std::vector<int> folds = ch06::assign_folds(data, o.folds, seed);
-    if (r == 0) first_folds = folds;
-    std::string line = fmt::format("Seed {}: {} folds", seed, o.folds);
-    for (std::size_t m = 0; m < kinds.size(); ++m) {
-      book::Rng rng(seed * 1000 + m);
-      torch::manual_seed(seed * 1000 + m);
-      const ch06::CrossValidation cv =
-          ch06::cross_validate(kinds[m], data, words, folds, o.folds, options, seed, rng);
-      for (std::size_t s = 0; s < subsets.size(); ++s) {
-        acc[m][s].push_back(
-            ch06::subset_accuracy(cv.predictions, data.labels, subsets[s].second).accuracy);
-      }
-      if (r == 0) first[m] = cv.predictions;
-      const auto [lo, hi] = std::minmax_element(cv.best_epochs.begin(), cv.best_epochs.end());
-      line += fmt::format(" | {} {:.1f} % (epochs {}-{}, validation {:.1f} %, {:.1f} s)",
-                          ch06::text_model_name(kinds[m]), acc[m][0].back(), *lo, *hi,
-                          ch06::mean_sd(cv.val_accuracy).mean, cv.seconds);
-    }
-    log->info("{}", line);
-  }
-  // [uci_cv]
-  log->info("Cross-validation: {} model(s) x {} fold(s) x {} seed(s) in {:.1f} s", kinds.size(),
-            o.folds, o.repeats, cv_timer.seconds());
-
-  // [uci_table]
-  book::Table table({"subset", "sentences", "bag_of_words", "bigrams", "lstm", "lstm_minus_bow",
-                     "afinn_reported"});
-  book::Table csv({"subset", "sentences", "bow", "bow_sd", "bigrams", "bigrams_sd", "lstm",
-                   "lstm_sd", "afinn_reported"}, 4);
-  const auto show = [&](const ch06::Spread& s) {
-    return o.repeats > 1 ? fmt::format("{:.1f} +- {:.1f}", s.mean, s.sd)
-                         : fmt::format("{:.1f}", s.mean);
-  };
-  for (std::size_t s = 0; s < subsets.size(); ++s) {
-    const auto& [name, include] = subsets[s];
-    const auto count = static_cast<std::int64_t>(std::count(include.begin(), include.end(), true));
-    const ch06::Spread bow = ch06::mean_sd(acc[0][s]);
-    const ch06::Spread bigrams = ch06::mean_sd(acc[1][s]);
-    const ch06::Spread lstm = ch06::mean_sd(acc[2][s]);
-    std::vector<double> gaps;
-    for (std::size_t r = 0; r < acc[2][s].size(); ++r) gaps.push_back(acc[2][s][r] - acc[0][s][r]);
-    const double afinn = afinn_reported(name);
-    table.add_row({name, count, show(bow), show(bigrams), show(lstm), show(ch06::mean_sd(gaps)),
-                   std::isnan(afinn) ? std::string("-") : fmt::format("{:.1f}", afinn)});
-    csv.add_row({name, count, bow.mean, bow.sd, bigrams.mean, bigrams.sd, lstm.mean, lstm.sd,
-                 afinn});
-  }
-  // [uci_table]
+  // [uci_run]
+  const ch06::UciPlan plan{o.folds, o.repeats, o.common.seed};
+  const auto report = [&](const std::string& line) { log->info("{}", line); };
+  ch06::UciEvaluation eval = ch06::evaluate_uci(data, words, plan, text_options(o), report);
+  log->info("Cross-validation: {} models x {} folds x {} seed(s) in {:.1f} s", eval.kinds.size(),
+            o.folds, o.repeats, eval.seconds);
+  const ch06::UciTables tables = ch06::uci_tables(eval);
+  // [uci_run]
   std::cout << fmt::format(
                    "\nCross-validated accuracy (%): every sentence predicted once by a model that "
                    "did not train on it;\n{}.\nafinn_reported = the AFINN word list's accuracy "
@@ -551,99 +470,43 @@ int train_uci(const Options& o) {
                                                "folds and the initial weights change with the "
                                                "seed)", o.repeats)
                                  : std::string("one seed (--repeats 3 gives the spread over seeds)"))
-            << table.to_text();
+            << tables.text.to_text();
   const auto se = [](double n) { return 100 * std::sqrt(0.25 * 0.75 / n); };
+  const auto n_negated = std::get<std::int64_t>(tables.text.rows().back()[1]);
   std::cout << fmt::format("One run's accuracy near 75 % has a standard error of about {:.1f} "
                            "points on 3,000 sentences, {:.1f} on 1,000, {:.1f} on {}.\n\n",
-                           se(3000), se(1000), se(static_cast<double>(std::get<std::int64_t>(
-                               table.rows().back()[1]))),
-                           std::get<std::int64_t>(table.rows().back()[1]));
+                           se(3000), se(1000), se(static_cast<double>(n_negated)), n_negated);
 
-  // Where the two models disagree, on the first seed.
-  std::vector<std::size_t> lstm_only, bow_only;
-  for (std::size_t i = 0; i < data.size(); ++i) {
-    const bool l = first[2][i] == data.labels[i];
-    const bool b = first[0][i] == data.labels[i];
-    if (l && !b) lstm_only.push_back(i);
-    if (b && !l) bow_only.push_back(i);
-  }
+  const ch06::Disagreements d = ch06::disagreements(eval, data);
   std::cout << fmt::format("Seed {}: the SentimentLSTM alone is right on {} sentences, the bag of "
                            "words alone on {}. Examples (the first by a hash of the sentence):\n",
-                           o.common.seed, lstm_only.size(), bow_only.size());
-  book::Table examples({"right", "source", "label", "sentence"});
-  for (const auto* rows : {&lstm_only, &bow_only}) {
-    std::vector<std::size_t> pick = *rows;
-    std::sort(pick.begin(), pick.end(), [&](std::size_t a, std::size_t b) {
-      return ch06::sentence_hash01(data.texts[a], 0, "show") <
-             ch06::sentence_hash01(data.texts[b], 0, "show");
-    });
-    for (std::size_t j = 0; j < std::min<std::size_t>(pick.size(), 5); ++j) {
-      const std::size_t i = pick[j];
-      examples.add_row({rows == &lstm_only ? "lstm" : "bow",
-                        ch06::uci_sources()[static_cast<std::size_t>(data.sources[i])],
-                        ch06::sentiment_classes()[static_cast<std::size_t>(data.labels[i])],
-                        cut(data.texts[i], 70)});
-    }
-  }
-  std::cout << examples.to_text() << "\n";
+                           o.common.seed, d.lstm_only.size(), d.bow_only.size())
+            << ch06::disagreement_examples(d, data).to_text() << "\n";
 
-  // [uci_final]
-  // The models for --predict: trained on all 3,000 sentences (early stopping on the same share).
-  book::Rng rng(o.common.seed);
-  torch::manual_seed(o.common.seed);
-  const std::vector<bool> val = ch06::validation_rows(data.texts, o.common.seed, o.val_share);
-  ch06::TrainedTextModel lstm =
-      ch06::train_text_model(ch06::TextModelKind::kLstm, words, data.labels, val, options, rng);
-  ch06::TrainedTextModel bow = ch06::train_text_model(ch06::TextModelKind::kBagOfWords, words,
-                                                      data.labels, val, options, rng);
-  // [uci_final]
-  log->info("Final models on all sentences: SentimentLSTM epoch {} (validation {:.1f} %), bag of "
-            "words epoch {} (validation {:.1f} %)",
-            lstm.best_epoch, lstm.val_accuracy, bow.best_epoch, bow.val_accuracy);
+  // The models of fold 0 (seed --seed), trained on the other folds, answer the probes and are
+  // the checkpoint behind --predict.
+  log->info("Fold-0 models: SentimentLSTM epoch {} (validation {:.1f} %), bag of words epoch {} "
+            "(validation {:.1f} %)",
+            eval.lstm.best_epoch, eval.lstm.val_accuracy, eval.bow.best_epoch,
+            eval.bow.val_accuracy);
   const std::vector<std::string> probes = {
       "not bad at all", "I would not recommend it", "I would recommend it",
       "the food was not good", "never again", "it is not the best but it works",
       "this phone is great", "the plot was predictable and the acting was wooden"};
-  std::vector<std::vector<std::string>> probe_words;
-  for (const auto& p : probes) probe_words.push_back(ch06::tokenize(p));
-  const auto lstm_probe = ch06::predict_text_model(lstm, probe_words);
-  const auto bow_probe = ch06::predict_text_model(bow, probe_words);
-  book::Table probe_table({"sentence", "bag_of_words", "lstm"});
-  for (std::size_t i = 0; i < probes.size(); ++i) {
-    const auto& classes = ch06::sentiment_classes();
-    probe_table.add_row({probes[i], classes[static_cast<std::size_t>(bow_probe[i])],
-                         classes[static_cast<std::size_t>(lstm_probe[i])]});
-  }
-  std::cout << "Probe sentences, models trained on all the real sentences:\n"
-            << probe_table.to_text() << "\n";
+  std::cout << "Probe sentences, the fold-0 models (trained on the other folds):\n"
+            << ch06::probe_table(eval, probes).to_text() << "\n";
 
   // [uci_save]
   const auto results = out_dir / "results";
   const auto csv_path = results / "uci_accuracy.csv";
-  csv.save_csv(csv_path);
-  const auto svg = book::plot_svg(
-      "set title 'Cross-validated accuracy on the UCI sentences'\n"
-      "set ylabel 'accuracy (%)'\nset yrange [50:100]\nset grid ytics\nset key below\n"
-      "set datafile separator ','\nset datafile missing 'nan'\n"
-      "set style data histogram\nset style histogram errorbars gap 1 lw 1\n"
-      "set style fill solid 0.85 border -1\nset boxwidth 0.9\n"
-      "plot 'uci_accuracy.csv' using 3:4:xtic(1) title 'bag of words' lc rgb '#999999', "
-      "'' using 5:6 title 'bag of words + bigrams' lc rgb '#cccccc', "
-      "'' using 7:8 title 'SentimentLSTM' lc rgb '#1f77b4', "
-      "'' using 9:(0) title 'AFINN (reported)' lc rgb '#ff7f0e'\n",
-      results / "uci_accuracy.svg");
-  std::string predictions = "source\tlabel\tnegated\tfold\tbag_of_words\tbigrams\tlstm\tsentence\n";
-  for (std::size_t i = 0; i < data.size(); ++i) {
-    predictions += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-                               ch06::uci_sources()[static_cast<std::size_t>(data.sources[i])],
-                               data.labels[i], subsets.back().second[i] ? 1 : 0, first_folds[i],
-                               first[0][i], first[1][i], first[2][i], data.texts[i]);
-  }
-  book::write_text(results / "uci_predictions.tsv", predictions);
-  book::write_text(out_dir / "data" / "vocab.tsv", lstm.vocab.to_tsv());
+  tables.csv.save_csv(csv_path);
+  const auto svg = ch06::plot_uci_accuracy(results / "uci_accuracy.svg");
+  book::write_text(results / "uci_predictions.tsv", ch06::uci_predictions_tsv(eval, data));
+  book::write_text(out_dir / "data" / "vocab.tsv", eval.lstm.vocab.to_tsv());
   const auto checkpoint = out_dir / "checkpoints" / "sentiment_lstm.pth";
-  book::save_checkpoint(
-      *lstm.lstm, ch06::sentiment_meta(lstm.lstm->config(), lstm.vocab, o.max_len), checkpoint);
+  book::save_checkpoint(*eval.lstm.lstm,
+                        ch06::sentiment_meta(eval.lstm.lstm->config(), eval.lstm.vocab, o.max_len),
+                        checkpoint);
   // [uci_save]
   log->info("Wrote {}", csv_path.string());
   if (svg) log->info("Wrote {}", svg->string());
