@@ -11,6 +11,7 @@
 #include "lib/sentiment_corpus.h"
 #include "lib/g2p_data.h"
 #include "lib/sentiment_cv.h"
+#include "lib/sentiment_real.h"
 #include "lib/sentiment_uci.h"
 #include "process.h"
 #include "test_paths.h"
@@ -19,6 +20,7 @@
 
 #include <map>
 #include <set>
+#include <sstream>
 
 using namespace ch06;
 using book::test::ProcessResult;
@@ -509,6 +511,83 @@ TEST_CASE("malformed or cut UCI data is refused with one line that says where") 
   const ProcessResult both = program07({"--corpus", "uci", "--data_dir", kFixture.string()});
   CHECK(both.exit_code == 2);
   CHECK(both.err.find("--corpus uci") != std::string::npos);
+}
+
+TEST_CASE("--corpus uci at tiny sizes: the table, the predictions, and a checkpoint --predict reads") {
+  TempDir dir("p07ucirun");
+  const ProcessResult r = program07({"--corpus", "uci", "--folds", "2", "--epochs", "1", "--bow_epochs",
+                                     "1", "--embed_dim", "8", "--hidden_dim", "8", "--out_dir",
+                                     dir.path().string()});
+  CAPTURE(r.err);
+  REQUIRE(r.exit_code == 0);
+  for (const char* row : {"all", "amazon", "imdb", "yelp", "negated", "not bad at all"}) {
+    CHECK(r.out.find(row) != std::string::npos);
+  }
+  const std::string csv = book::read_file(dir / "results" / "uci_accuracy.csv");
+  CHECK(book::test::count_lines(csv) == 6);  // the header and five subsets
+  const std::string tsv = book::read_file(dir / "results" / "uci_predictions.tsv");
+  REQUIRE(book::test::count_lines(tsv) == 3001);
+  std::set<std::string> folds;
+  std::istringstream lines(tsv);
+  std::string line;
+  std::getline(lines, line);  // the header
+  while (std::getline(lines, line)) {
+    std::vector<std::string> fields;
+    std::istringstream cells(line);
+    for (std::string cell; std::getline(cells, cell, '\t');) fields.push_back(cell);
+    REQUIRE(fields.size() == 8);
+    folds.insert(fields[3]);
+  }
+  CHECK(folds == std::set<std::string>{"0", "1"});
+  // The checkpoint is the SentimentLSTM of fold 0.
+  const ProcessResult p = program07({"--predict", "--out_dir", dir.path().string(), "Great phone."});
+  CAPTURE(p.err);
+  CHECK(p.exit_code == 0);
+  CHECK(book::test::count_lines(p.out) == 1);
+}
+
+TEST_CASE("evaluate_uci: every model, subset and seed measured; the fold-0 models kept") {
+  const RealSentences& all = uci();
+  RealSentences data;  // 100 per source and label
+  std::map<std::pair<int, std::int64_t>, int> taken;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (taken[{all.sources[i], all.labels[i]}]++ >= 100) continue;
+    data.texts.push_back(all.texts[i]);
+    data.labels.push_back(all.labels[i]);
+    data.sources.push_back(all.sources[i]);
+  }
+  std::vector<std::vector<std::string>> words;
+  for (const auto& t : data.texts) words.push_back(tokenize(t));
+  TextModelOptions o;
+  o.lstm.embed_dim = 8;
+  o.lstm.hidden_dim = 8;
+  o.lstm.num_layers = 1;
+  o.lstm_fit = {1, 32, 6e-3, 1.0, false, "lstm"};
+  o.bow_fit = {1, 32, 1e-2, 0.0, false, "bow"};
+  int lines = 0;
+  UciEvaluation e = evaluate_uci(data, words, {2, 2, 7}, o, [&](const std::string&) { ++lines; });
+  CHECK(lines == 2);
+  REQUIRE(e.accuracy.size() == 3);
+  for (const auto& model : e.accuracy) {
+    REQUIRE(model.size() == 5);  // all, three sources, negated
+    for (const auto& subset : model) CHECK(subset.size() == 2);
+  }
+  REQUIRE(e.first_predictions.size() == 3);
+  const std::size_t lstm = 2;
+  REQUIRE(e.kinds[lstm] == TextModelKind::kLstm);
+  REQUIRE(e.first_predictions[lstm].size() == data.size());
+  std::int64_t right = 0;
+  for (std::size_t i = 0; i < data.size(); ++i) right += e.first_predictions[lstm][i] == data.labels[i];
+  CHECK(e.accuracy[lstm][0][0] == doctest::Approx(100.0 * right / data.size()));
+  REQUIRE(e.lstm.lstm);
+  REQUIRE(e.bow.bow);
+  const Disagreements d = disagreements(e, data);
+  for (std::size_t i : d.lstm_only) CHECK(e.first_predictions[lstm][i] == data.labels[i]);
+  CHECK(uci_tables(e).text.rows().size() == 5);
+  CHECK(probe_table(e, {"not bad", "great"}).rows().size() == 2);
+  // The same seed gives the same numbers.
+  const UciEvaluation again = evaluate_uci(data, words, {2, 1, 7}, o);
+  CHECK(again.first_predictions == e.first_predictions);
 }
 
 TEST_CASE("the folds: every sentence in exactly one test fold, stratified, fixed by the seed") {
