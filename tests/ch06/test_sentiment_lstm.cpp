@@ -18,6 +18,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <map>
 #include <set>
 #include <sstream>
@@ -641,7 +642,7 @@ TEST_CASE("the negation detector") {
   }
 }
 
-TEST_CASE("trained on a subset of the real sentences, the LSTM and the bag of words beat the majority class") {
+TEST_CASE("trained on a subset of the real sentences, the LSTM and the bag of words beat the majority class and are close") {
   // 1,500 sentences (250 per source and label, the first in the file), 5 folds: train on four
   // (1,200 sentences, 10 % of them to pick the epoch), test on the fifth (300). The classes are
   // balanced, so the majority class scores 50 %; one run's accuracy has a standard error of about
@@ -689,6 +690,10 @@ TEST_CASE("trained on a subset of the real sentences, the LSTM and the bag of wo
   CAPTURE(bow);
   CHECK(lstm > 60);
   CHECK(bow > 60);
+  // What the page measures on all 3,000 sentences: on real text the two are close (within a point
+  // or two, cross-validated), not 50 points apart as on the grammar. On 300 sentences the gap of
+  // one run varies by a few points, so the claim checked here is "within 10 points".
+  CHECK(std::abs(lstm - bow) < 10);
   MESSAGE("subset of 1,500 real sentences, one fold of 300: SentimentLSTM " << lstm << " %, bag of words "
                                                                             << bow << " %");
 }
