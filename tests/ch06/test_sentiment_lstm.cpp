@@ -48,6 +48,27 @@ std::vector<std::string> tiny(const TempDir& dir) {
           "--out_dir", dir.path().string()};
 }
 
+// A small SentimentLSTM (vocabulary 12, embedding 6) in eval mode, so without dropout.
+SentimentLSTM small_model(std::uint64_t seed, std::int64_t hidden, std::int64_t layers) {
+  torch::manual_seed(seed);
+  SentimentConfig c;
+  c.vocab_size = 12;
+  c.embed_dim = 6;
+  c.hidden_dim = hidden;
+  c.num_layers = layers;
+  SentimentLSTM model(c);
+  model->eval();
+  return model;
+}
+
+// Four texts of unsorted lengths 3, 6, 1, 4 as one padded batch.
+book::Batch four_texts() {
+  EncodedNames data;
+  data.ids = {{2, 3, 4}, {5, 6, 7, 8, 9, 2}, {3}, {10, 11, 4, 4}};
+  data.labels = {0, 1, 0, 1};
+  return collate(data, {0, 1, 2, 3});
+}
+
 }  // namespace
 
 TEST_CASE("the chapter's SentimentLSTM: sizes and parameter count") {
@@ -72,18 +93,9 @@ TEST_CASE("the chapter's SentimentLSTM: sizes and parameter count") {
 }
 
 TEST_CASE("the head joins the forward state at the last real word and the backward state at the first") {
-  torch::manual_seed(5);
-  SentimentConfig c;
-  c.vocab_size = 12;
-  c.embed_dim = 6;
-  c.hidden_dim = 4;
-  SentimentLSTM model(c);
-  model->eval();
+  SentimentLSTM model = small_model(5, 4, 2);
   torch::NoGradGuard no_grad;
-  EncodedNames data;
-  data.ids = {{2, 3, 4}, {5, 6, 7, 8, 9, 2}, {3}, {10, 11, 4, 4}};  // unsorted lengths 3, 6, 1, 4
-  data.labels = {0, 1, 0, 1};
-  const book::Batch b = collate(data, {0, 1, 2, 3});
+  const book::Batch b = four_texts();
   const auto features = model->final_features(b.inputs, b.lengths);
   const auto steps = model->step_outputs(b.inputs, b.lengths);  // [B, T, 2H]
   REQUIRE(features.sizes() == torch::IntArrayRef({4, 8}));
@@ -96,18 +108,8 @@ TEST_CASE("the head joins the forward state at the last real word and the backwa
 }
 
 TEST_CASE("the fused path and the packed module give the same logits and gradients") {
-  torch::manual_seed(11);
-  SentimentConfig c;
-  c.vocab_size = 12;
-  c.embed_dim = 6;
-  c.hidden_dim = 5;
-  c.num_layers = 2;
-  SentimentLSTM model(c);
-  model->eval();  // no dropout, so both paths compute one function
-  EncodedNames data;
-  data.ids = {{2, 3, 4}, {5, 6, 7, 8, 9, 2}, {3}, {10, 11, 4, 4}};  // unsorted lengths 3, 6, 1, 4
-  data.labels = {0, 1, 0, 1};
-  const book::Batch b = collate(data, {0, 1, 2, 3});
+  SentimentLSTM model = small_model(11, 5, 2);  // eval mode: both paths compute one function
+  const book::Batch b = four_texts();
   const auto run = [&](RecurrentPath path) {
     model->set_path(path);
     model->zero_grad();
@@ -439,6 +441,20 @@ const RealSentences& uci() {
   return data;
 }
 
+// The first `per_group` sentences of each source and label, in the file's order.
+RealSentences uci_subset(int per_group) {
+  const RealSentences& all = uci();
+  RealSentences data;
+  std::map<std::pair<int, std::int64_t>, int> taken;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (taken[{all.sources[i], all.labels[i]}]++ >= per_group) continue;
+    data.texts.push_back(all.texts[i]);
+    data.labels.push_back(all.labels[i]);
+    data.sources.push_back(all.sources[i]);
+  }
+  return data;
+}
+
 // The one-line message of a refused file.
 std::string refusal(const std::string& text) {
   try {
@@ -548,15 +564,7 @@ TEST_CASE("--corpus uci at tiny sizes: the table, the predictions, and a checkpo
 }
 
 TEST_CASE("evaluate_uci: every model, subset and seed measured; the fold-0 models kept") {
-  const RealSentences& all = uci();
-  RealSentences data;  // 100 per source and label
-  std::map<std::pair<int, std::int64_t>, int> taken;
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    if (taken[{all.sources[i], all.labels[i]}]++ >= 100) continue;
-    data.texts.push_back(all.texts[i]);
-    data.labels.push_back(all.labels[i]);
-    data.sources.push_back(all.sources[i]);
-  }
+  const RealSentences data = uci_subset(100);
   std::vector<std::vector<std::string>> words;
   for (const auto& t : data.texts) words.push_back(tokenize(t));
   TextModelOptions o;
@@ -647,15 +655,7 @@ TEST_CASE("trained on a subset of the real sentences, the LSTM and the bag of wo
   // (1,200 sentences, 10 % of them to pick the epoch), test on the fifth (300). The classes are
   // balanced, so the majority class scores 50 %; one run's accuracy has a standard error of about
   // 2.9 points on 300 sentences, and 60 % is more than three of them above chance.
-  const RealSentences& all = uci();
-  RealSentences data;
-  std::map<std::pair<int, std::int64_t>, int> taken;
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    if (taken[{all.sources[i], all.labels[i]}]++ >= 250) continue;
-    data.texts.push_back(all.texts[i]);
-    data.labels.push_back(all.labels[i]);
-    data.sources.push_back(all.sources[i]);
-  }
+  const RealSentences data = uci_subset(250);
   REQUIRE(data.size() == 1500);
   const std::vector<int> folds = assign_folds(data, 5, 1);
   std::vector<std::vector<std::string>> train_x, test_x;
