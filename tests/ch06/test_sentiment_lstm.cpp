@@ -11,14 +11,17 @@
 #include "lib/sentiment_corpus.h"
 #include "lib/g2p_data.h"
 #include "lib/sentiment_cv.h"
+#include "lib/sentiment_real.h"
 #include "lib/sentiment_uci.h"
 #include "process.h"
 #include "test_paths.h"
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <map>
 #include <set>
+#include <sstream>
 
 using namespace ch06;
 using book::test::ProcessResult;
@@ -45,6 +48,27 @@ std::vector<std::string> tiny(const TempDir& dir) {
           "--out_dir", dir.path().string()};
 }
 
+// A small SentimentLSTM (vocabulary 12, embedding 6) in eval mode, so without dropout.
+SentimentLSTM small_model(std::uint64_t seed, std::int64_t hidden, std::int64_t layers) {
+  torch::manual_seed(seed);
+  SentimentConfig c;
+  c.vocab_size = 12;
+  c.embed_dim = 6;
+  c.hidden_dim = hidden;
+  c.num_layers = layers;
+  SentimentLSTM model(c);
+  model->eval();
+  return model;
+}
+
+// Four texts of unsorted lengths 3, 6, 1, 4 as one padded batch.
+book::Batch four_texts() {
+  EncodedNames data;
+  data.ids = {{2, 3, 4}, {5, 6, 7, 8, 9, 2}, {3}, {10, 11, 4, 4}};
+  data.labels = {0, 1, 0, 1};
+  return collate(data, {0, 1, 2, 3});
+}
+
 }  // namespace
 
 TEST_CASE("the chapter's SentimentLSTM: sizes and parameter count") {
@@ -69,18 +93,9 @@ TEST_CASE("the chapter's SentimentLSTM: sizes and parameter count") {
 }
 
 TEST_CASE("the head joins the forward state at the last real word and the backward state at the first") {
-  torch::manual_seed(5);
-  SentimentConfig c;
-  c.vocab_size = 12;
-  c.embed_dim = 6;
-  c.hidden_dim = 4;
-  SentimentLSTM model(c);
-  model->eval();
+  SentimentLSTM model = small_model(5, 4, 2);
   torch::NoGradGuard no_grad;
-  EncodedNames data;
-  data.ids = {{2, 3, 4}, {5, 6, 7, 8, 9, 2}, {3}, {10, 11, 4, 4}};  // unsorted lengths 3, 6, 1, 4
-  data.labels = {0, 1, 0, 1};
-  const book::Batch b = collate(data, {0, 1, 2, 3});
+  const book::Batch b = four_texts();
   const auto features = model->final_features(b.inputs, b.lengths);
   const auto steps = model->step_outputs(b.inputs, b.lengths);  // [B, T, 2H]
   REQUIRE(features.sizes() == torch::IntArrayRef({4, 8}));
@@ -90,6 +105,30 @@ TEST_CASE("the head joins the forward state at the last real word and the backwa
     CHECK(torch::allclose(features[i].slice(0, 0, 4), steps[i][last].slice(0, 0, 4)));
     CHECK(torch::allclose(features[i].slice(0, 4, 8), steps[i][0].slice(0, 4, 8)));
   }
+}
+
+TEST_CASE("the fused path and the packed module give the same logits and gradients") {
+  SentimentLSTM model = small_model(11, 5, 2);  // eval mode: both paths compute one function
+  const book::Batch b = four_texts();
+  const auto run = [&](RecurrentPath path) {
+    model->set_path(path);
+    model->zero_grad();
+    const torch::Tensor logits = model->forward(b.inputs, b.lengths);
+    torch::nn::functional::cross_entropy(logits, b.targets).backward();
+    std::vector<torch::Tensor> grads;
+    for (const auto& p : model->parameters()) grads.push_back(p.grad().clone());
+    return std::make_pair(logits.detach(), grads);
+  };
+  CHECK(model->path() == RecurrentPath::kFused);  // the default
+  const auto [fused_logits, fused_grads] = run(RecurrentPath::kFused);
+  const auto [packed_logits, packed_grads] = run(RecurrentPath::kPacked);
+  CHECK(torch::allclose(fused_logits, packed_logits, 1e-5, 1e-6));
+  REQUIRE(fused_grads.size() == packed_grads.size());
+  for (std::size_t i = 0; i < fused_grads.size(); ++i) {
+    CAPTURE(i);
+    CHECK(torch::allclose(fused_grads[i], packed_grads[i], 1e-4, 1e-6));
+  }
+  CHECK_THROWS_AS(model->set_path(RecurrentPath::kPadded), std::invalid_argument);
 }
 
 TEST_CASE("the grammar's rules: negation flips a clause, the clause after 'but' wins") {
@@ -402,6 +441,20 @@ const RealSentences& uci() {
   return data;
 }
 
+// The first `per_group` sentences of each source and label, in the file's order.
+RealSentences uci_subset(int per_group) {
+  const RealSentences& all = uci();
+  RealSentences data;
+  std::map<std::pair<int, std::int64_t>, int> taken;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (taken[{all.sources[i], all.labels[i]}]++ >= per_group) continue;
+    data.texts.push_back(all.texts[i]);
+    data.labels.push_back(all.labels[i]);
+    data.sources.push_back(all.sources[i]);
+  }
+  return data;
+}
+
 // The one-line message of a refused file.
 std::string refusal(const std::string& text) {
   try {
@@ -477,6 +530,75 @@ TEST_CASE("malformed or cut UCI data is refused with one line that says where") 
   CHECK(both.err.find("--corpus uci") != std::string::npos);
 }
 
+TEST_CASE("--corpus uci at tiny sizes: the table, the predictions, and a checkpoint --predict reads") {
+  TempDir dir("p07ucirun");
+  const ProcessResult r = program07({"--corpus", "uci", "--folds", "2", "--epochs", "1", "--bow_epochs",
+                                     "1", "--embed_dim", "8", "--hidden_dim", "8", "--out_dir",
+                                     dir.path().string()});
+  CAPTURE(r.err);
+  REQUIRE(r.exit_code == 0);
+  for (const char* row : {"all", "amazon", "imdb", "yelp", "negated", "not bad at all"}) {
+    CHECK(r.out.find(row) != std::string::npos);
+  }
+  const std::string csv = book::read_file(dir / "results" / "uci_accuracy.csv");
+  CHECK(book::test::count_lines(csv) == 6);  // the header and five subsets
+  const std::string tsv = book::read_file(dir / "results" / "uci_predictions.tsv");
+  REQUIRE(book::test::count_lines(tsv) == 3001);
+  std::set<std::string> folds;
+  std::istringstream lines(tsv);
+  std::string line;
+  std::getline(lines, line);  // the header
+  while (std::getline(lines, line)) {
+    std::vector<std::string> fields;
+    std::istringstream cells(line);
+    for (std::string cell; std::getline(cells, cell, '\t');) fields.push_back(cell);
+    REQUIRE(fields.size() == 8);
+    folds.insert(fields[3]);
+  }
+  CHECK(folds == std::set<std::string>{"0", "1"});
+  // The checkpoint is the SentimentLSTM of fold 0.
+  const ProcessResult p = program07({"--predict", "--out_dir", dir.path().string(), "Great phone."});
+  CAPTURE(p.err);
+  CHECK(p.exit_code == 0);
+  CHECK(book::test::count_lines(p.out) == 1);
+}
+
+TEST_CASE("evaluate_uci: every model, subset and seed measured; the fold-0 models kept") {
+  const RealSentences data = uci_subset(100);
+  std::vector<std::vector<std::string>> words;
+  for (const auto& t : data.texts) words.push_back(tokenize(t));
+  TextModelOptions o;
+  o.lstm.embed_dim = 8;
+  o.lstm.hidden_dim = 8;
+  o.lstm.num_layers = 1;
+  o.lstm_fit = {1, 32, 6e-3, 1.0, false, "lstm"};
+  o.bow_fit = {1, 32, 1e-2, 0.0, false, "bow"};
+  int lines = 0;
+  UciEvaluation e = evaluate_uci(data, words, {2, 2, 7}, o, [&](const std::string&) { ++lines; });
+  CHECK(lines == 2);
+  REQUIRE(e.accuracy.size() == 3);
+  for (const auto& model : e.accuracy) {
+    REQUIRE(model.size() == 5);  // all, three sources, negated
+    for (const auto& subset : model) CHECK(subset.size() == 2);
+  }
+  REQUIRE(e.first_predictions.size() == 3);
+  const std::size_t lstm = 2;
+  REQUIRE(e.kinds[lstm] == TextModelKind::kLstm);
+  REQUIRE(e.first_predictions[lstm].size() == data.size());
+  std::int64_t right = 0;
+  for (std::size_t i = 0; i < data.size(); ++i) right += e.first_predictions[lstm][i] == data.labels[i];
+  CHECK(e.accuracy[lstm][0][0] == doctest::Approx(100.0 * right / data.size()));
+  REQUIRE(e.lstm.lstm);
+  REQUIRE(e.bow.bow);
+  const Disagreements d = disagreements(e, data);
+  for (std::size_t i : d.lstm_only) CHECK(e.first_predictions[lstm][i] == data.labels[i]);
+  CHECK(uci_tables(e).text.rows().size() == 5);
+  CHECK(probe_table(e, {"not bad", "great"}).rows().size() == 2);
+  // The same seed gives the same numbers.
+  const UciEvaluation again = evaluate_uci(data, words, {2, 1, 7}, o);
+  CHECK(again.first_predictions == e.first_predictions);
+}
+
 TEST_CASE("the folds: every sentence in exactly one test fold, stratified, fixed by the seed") {
   const RealSentences& data = uci();
   const std::vector<int> folds = assign_folds(data, 5, 42);
@@ -528,20 +650,12 @@ TEST_CASE("the negation detector") {
   }
 }
 
-TEST_CASE("trained on a subset of the real sentences, the LSTM and the bag of words beat the majority class") {
+TEST_CASE("trained on a subset of the real sentences, the LSTM and the bag of words beat the majority class and are close") {
   // 1,500 sentences (250 per source and label, the first in the file), 5 folds: train on four
   // (1,200 sentences, 10 % of them to pick the epoch), test on the fifth (300). The classes are
   // balanced, so the majority class scores 50 %; one run's accuracy has a standard error of about
   // 2.9 points on 300 sentences, and 60 % is more than three of them above chance.
-  const RealSentences& all = uci();
-  RealSentences data;
-  std::map<std::pair<int, std::int64_t>, int> taken;
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    if (taken[{all.sources[i], all.labels[i]}]++ >= 250) continue;
-    data.texts.push_back(all.texts[i]);
-    data.labels.push_back(all.labels[i]);
-    data.sources.push_back(all.sources[i]);
-  }
+  const RealSentences data = uci_subset(250);
   REQUIRE(data.size() == 1500);
   const std::vector<int> folds = assign_folds(data, 5, 1);
   std::vector<std::vector<std::string>> train_x, test_x;
@@ -576,6 +690,10 @@ TEST_CASE("trained on a subset of the real sentences, the LSTM and the bag of wo
   CAPTURE(bow);
   CHECK(lstm > 60);
   CHECK(bow > 60);
+  // What the page measures on all 3,000 sentences: on real text the two are close (within a point
+  // or two, cross-validated), not 50 points apart as on the grammar. On 300 sentences the gap of
+  // one run varies by a few points, so the claim checked here is "within 10 points".
+  CHECK(std::abs(lstm - bow) < 10);
   MESSAGE("subset of 1,500 real sentences, one fold of 300: SentimentLSTM " << lstm << " %, bag of words "
                                                                             << bow << " %");
 }

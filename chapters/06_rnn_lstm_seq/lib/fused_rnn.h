@@ -68,4 +68,16 @@ std::pair<FusedRun, FusedRun> fused_bidirectional_run(CellType cell, const torch
                                                       const RecurrentWeights& backward_weights,
                                                       const torch::Tensor& batch_sizes);
 
+/// The final states of a whole stacked `torch::nn::RNN`, `LSTM` or `GRU` module (`recurrent`, with
+/// its own weights `weight_ih_l<k>`, ... `_reverse`) run on the fused path, for the padded
+/// batch-first input `embedded` [B, T, in] with true lengths [B] (int64, on the CPU): the batch is
+/// packed, each layer runs fused_bidirectional_layer (or fused_recurrent_layer), with dropout
+/// `between` on the input of every layer after the first while `training`. Returns [L·D, B, H] in
+/// the order of h_n (layer 0 forward, layer 0 backward, layer 1 ...), rows in the batch's order:
+/// the forward state at each sequence's last real step and the backward state at its first.
+torch::Tensor fused_final_states(CellType cell, torch::nn::Module& recurrent,
+                                 const torch::Tensor& embedded, const torch::Tensor& lengths,
+                                 std::int64_t num_layers, bool bidirectional, double between,
+                                 bool training);
+
 }  // namespace ch06

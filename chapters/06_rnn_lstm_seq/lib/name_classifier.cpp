@@ -155,41 +155,9 @@ torch::Tensor DynamicRNNClassifierImpl::run_padded(const torch::Tensor& ids, con
 
 torch::Tensor DynamicRNNClassifierImpl::run_fused(const torch::Tensor& ids, const torch::Tensor& lengths) {
   if (!ids.device().is_cpu()) return run(ids, lengths).second;  // the gate loops run on the CPU only
-  const torch::Tensor embedded = dropout_(embedding_(ids));
-  const auto packed = rnn_utils::pack_padded_sequence(embedded, lengths, /*batch_first=*/true,
-                                                      /*enforce_sorted=*/false);
-  const torch::Tensor& batch_sizes = packed.batch_sizes();
-  const std::int64_t batch = ids.size(0);
-  // Packed row of each sorted sequence's last real step: offset of step L − 1 plus its rank.
-  const torch::Tensor step_start = batch_sizes.cumsum(0) - batch_sizes;
-  const torch::Tensor sorted_lengths = lengths.to(torch::kInt64).index_select(0, packed.sorted_indices());
-  const torch::Tensor last_row = step_start.index_select(0, sorted_lengths - 1) + torch::arange(batch, torch::kInt64);
-  const auto& params = named_parameters(/*recurse=*/true);
   const double between = config_.num_layers > 1 ? config_.dropout : 0.0;
-  const std::int64_t directions = config_.bidirectional ? 2 : 1;
-  torch::Tensor x = packed.data();  // [N, E]
-  std::vector<torch::Tensor> finals;
-  for (std::int64_t layer = 0; layer < config_.num_layers; ++layer) {
-    if (layer > 0) x = book::dropout(x, between, is_training());
-    auto weights = [&](bool reverse) {
-      const std::string suffix = "_l" + std::to_string(layer) + (reverse ? "_reverse" : "");
-      return RecurrentWeights{params["rnn.weight_ih" + suffix], params["rnn.weight_hh" + suffix],
-                              params["rnn.bias_ih" + suffix], params["rnn.bias_hh" + suffix]};
-    };
-    std::vector<torch::Tensor> outputs;
-    if (config_.bidirectional) {
-      auto [forward_out, backward_out] = fused_bidirectional_layer(config_.cell, x, weights(false), weights(true),
-                                                                   batch_sizes);
-      outputs = {forward_out, backward_out};
-    } else {
-      outputs = {fused_recurrent_layer(config_.cell, x, weights(false), batch_sizes, /*reverse=*/false)};
-    }
-    // forward: the state at each sequence's last step; backward: the state at step 0 (rows 0 … B−1)
-    finals.push_back(outputs[0].index_select(0, last_row));
-    if (config_.bidirectional) finals.push_back(outputs[1].narrow(0, 0, batch));
-    if (layer + 1 < config_.num_layers) x = directions == 1 ? outputs[0] : torch::cat(outputs, 1);
-  }
-  return torch::stack(finals).index_select(1, packed.unsorted_indices());  // back to the batch order
+  return fused_final_states(config_.cell, *named_children()["rnn"], dropout_(embedding_(ids)), lengths,
+                            config_.num_layers, config_.bidirectional, between, is_training());
 }
 
 // [head]

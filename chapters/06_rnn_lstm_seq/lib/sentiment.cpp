@@ -1,5 +1,6 @@
 #include "lib/sentiment.h"
 
+#include "lib/fused_rnn.h"
 #include "book/text.h"
 #include "book/torch_utils.h"
 
@@ -36,11 +37,16 @@ SentimentLSTMImpl::SentimentLSTMImpl(const SentimentConfig& config) : config_(co
 torch::Tensor SentimentLSTMImpl::final_features(const torch::Tensor& text,
                                                 const torch::Tensor& lengths) {
   const torch::Tensor embedded = dropout_(embedding_(text));  // [B, T, E]
-  const auto packed = rnn_utils::pack_padded_sequence(embedded, lengths, /*batch_first=*/true,
-                                                      /*enforce_sorted=*/false);
-  const auto state = std::get<1>(lstm_->forward_with_packed_input(packed));
-  const torch::Tensor& hidden =
-      std::get<0>(state);  // [layers · 2, B, H]: fwd, bwd of layer 0, then layer 1
+  torch::Tensor hidden;  // [layers · 2, B, H]: fwd, bwd of layer 0, then layer 1
+  if (path_ == RecurrentPath::kFused && text.device().is_cpu()) {
+    const double between = config_.num_layers > 1 ? config_.dropout : 0.0;
+    hidden = fused_final_states(CellType::kLstm, *lstm_, embedded, lengths, config_.num_layers,
+                                /*bidirectional=*/true, between, is_training());
+  } else {
+    const auto packed = rnn_utils::pack_padded_sequence(embedded, lengths, /*batch_first=*/true,
+                                                        /*enforce_sorted=*/false);
+    hidden = std::get<0>(std::get<1>(lstm_->forward_with_packed_input(packed)));
+  }
   return torch::cat({hidden[-2], hidden[-1]},
                     /*dim=*/1);  // the last layer's forward and backward states
 }
@@ -55,6 +61,13 @@ torch::Tensor SentimentLSTMImpl::step_outputs(const torch::Tensor& text, const t
                                                       /*enforce_sorted=*/false);
   const auto output = std::get<0>(lstm_->forward_with_packed_input(packed));
   return std::get<0>(rnn_utils::pad_packed_sequence(output, /*batch_first=*/true));
+}
+
+void SentimentLSTMImpl::set_path(RecurrentPath path) {
+  if (path == RecurrentPath::kPadded) {
+    throw std::invalid_argument("SentimentLSTM: the path is fused or packed, not padded");
+  }
+  path_ = path;
 }
 
 void SentimentLSTMImpl::pretty_print(std::ostream& stream) const {

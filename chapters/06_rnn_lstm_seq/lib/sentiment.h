@@ -47,6 +47,12 @@ class SentimentLSTMImpl : public torch::nn::Module {
   torch::Tensor final_features(const torch::Tensor& text, const torch::Tensor& lengths);
   /// The last layer's per-step outputs unpacked to [B, T, 2H] (zeros at padded steps).
   torch::Tensor step_outputs(const torch::Tensor& text, const torch::Tensor& lengths);
+  /// Chooses how forward() runs the LSTM: kFused (the default: the fastest on the CPU, see
+  /// fused_final_states) or kPacked (the module on the packed batch, as the original does; also
+  /// used on other devices). Both compute the same function.
+  void set_path(RecurrentPath path);
+  /// How forward() runs the LSTM.
+  RecurrentPath path() const { return path_; }
   /// The configuration the model was built from.
   const SentimentConfig& config() const { return config_; }
   /// Prints `SentimentLSTM(vocab=..., embed=..., hidden=..., layers=..., bidirectional, dropout=...)`.
@@ -54,6 +60,7 @@ class SentimentLSTMImpl : public torch::nn::Module {
 
  private:
   SentimentConfig config_;
+  RecurrentPath path_ = RecurrentPath::kFused;
   torch::nn::Embedding embedding_{nullptr};
   torch::nn::LSTM lstm_{nullptr};
   torch::nn::Linear fc_{nullptr};

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 namespace ch06 {
 
@@ -195,6 +196,7 @@ CrossValidation cross_validate(TextModelKind kind, const RealSentences& data,
     for (std::size_t r = 0; r < test_rows.size(); ++r) cv.predictions[test_rows[r]] = predicted[r];
     cv.best_epochs.push_back(model.best_epoch);
     cv.val_accuracy.push_back(model.val_accuracy);
+    if (f == 0) cv.fold0 = std::move(model);
   }
   cv.seconds = timer.seconds();
   return cv;

@@ -81,6 +81,7 @@ struct CrossValidation {
   std::vector<int> best_epochs;           ///< per fold
   std::vector<double> val_accuracy;       ///< per fold, percent
   double seconds = 0;                     ///< training and prediction, all folds
+  TrainedTextModel fold0;                 ///< the model of fold 0 (trained on the other folds)
 };
 
 /// k-fold cross-validation of `kind`: for each fold, a model trained (with its own vocabulary and
