@@ -30,15 +30,15 @@ constexpr const char* kProgram = "ch06_10_teacher_forcing";
 struct Options {
   book::CommonOptions common;
   std::string data_dir;                                         // folder holding cmudict/cmudict-g2p.tsv.gz
-  int train_words = 12000;                                      // training words (0 = all ~105k)
+  int train_words = 30000;                                      // training words (0 = all ~105k)
   int eval_words = 1000;                                        // validation words
   int test_words = 1000;                                        // test words (0 = all ~5,800)
-  int epochs = 8;
-  int batch_size = 64;
+  int epochs = 3;
+  int batch_size = 128;
   int embed_dim = 64;
   int hidden_dim = 128;
   double dropout = 0.0;
-  double lr = 3e-3;
+  double lr = 5e-3;
   double max_grad_norm = 1.0;
   std::vector<std::string> schedules = {"always", "inverse_sigmoid"};  // each is trained, same seed
   double tf_end = 0.1;                                          // where the decaying schedules end
