@@ -8,7 +8,8 @@
 #   - a code block wider than its box (it would scroll sideways);
 #   - a request to the network (every host is made unreachable, and every fetched URL is checked).
 # One browser run holds a batch of pages, each in its own iframe (scripts/book-browser-driver.js
-# checks them), so the whole book takes about ten browser starts, not one per page.
+# checks them), so the whole book takes about ten browser starts, not one per page; as many runs go
+# at once as there are cores (BOOK_BROWSER_JOBS), since one run keeps about one core busy.
 # Usage: scripts/check-book-browser.sh <build>/docs/html
 # Exit codes: 0 all good, 1 problems (one a line), 2 usage or the browser failed,
 #             77 skipped: no Chromium, or no book built there (with a message).
@@ -45,11 +46,14 @@ json_list() { sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/.*/"&",/' | tr -d '\n'; 
 files_js=$(cd "$html" && find . -type f | sed 's|^\./||' | sort | json_list)
 mapfile -t pages < <(cd "$html" && ls -1 -- *.html)
 batch=${BOOK_BROWSER_BATCH:-40}
+# A batch keeps one renderer busy, about one core: run as many batches at once as there are cores.
+jobs=${BOOK_BROWSER_JOBS:-$(nproc 2>/dev/null || echo 2)}
 cp "$here/book-browser-driver.js" "$work/driver.js"
 : > "$work/verdict.txt"
-start=$(date +%s%N)
-for ((first = 0; first < ${#pages[@]}; first += batch)); do
-  run="$work/batch$first"
+
+# One browser run over the batch of pages from index $1; its exit status goes to $run/status.
+run_batch() {
+  local first=$1 run="$work/batch$1"
   mkdir -p "$run"
   {
     printf 'const BOOK_PAGES = [%s];\n' "$(printf '%s\n' "${pages[@]:first:batch}" | json_list)"
@@ -67,20 +71,31 @@ EOF
   # --allow-file-access-from-files: the driver may look into the pages it holds (file:// URLs).
   # --host-resolver-rules: no host resolves, so a page that needs the network fails visibly.
   # --virtual-time-budget: after the pages have loaded, timers (MathJax) run without waiting.
+  # A profile folder per run: two browsers at once cannot share one.
   "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
-    --user-data-dir="$work/profile" --window-size=1400,900 --allow-file-access-from-files \
+    --user-data-dir="$run/profile" --window-size=1400,900 --allow-file-access-from-files \
     --host-resolver-rules='MAP * ~NOTFOUND' --enable-logging=stderr --v=0 \
     --virtual-time-budget="${BOOK_BROWSER_BUDGET_MS:-600000}" \
     --dump-dom "file://$run/driver.html" > "$run/dom.html" 2> "$run/console.log"
-  status=$?
+  echo $? > "$run/status"
+}
+
+start=$(date +%s%N)
+for ((first = 0; first < ${#pages[@]}; first += batch)); do
+  while (($(jobs -rp | wc -l) >= jobs)); do wait -n; done
+  run_batch "$first" &
+done
+wait
+for ((first = 0; first < ${#pages[@]}; first += batch)); do
+  run="$work/batch$first"
   if ! grep -q '^DONE' "$run/dom.html"; then
-    echo "check-book-browser: the browser (status $status) did not finish the batch from" \
-         "${pages[first]}; its log:" >&2
+    echo "check-book-browser: the browser (status $(cat "$run/status")) did not finish the batch" \
+         "from ${pages[first]}; its log:" >&2
     grep -v 'dbus\|Fontconfig' "$run/console.log" | tail -20 >&2
     exit 2
   fi
   # The verdict, with the HTML entities of the DOM dump undone.
-  sed -n '/<pre id="out">/,/^DONE/p' "$run/dom.html" | sed -e 's/<pre id="out">//' \
+  sed -n '/<pre id="out">/,/^DONE/p' "$run/dom.html" | sed -e 's/^.*<pre id="out">//' \
     -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&quot;/"/g' -e 's/&amp;/\&/g' >> "$work/verdict.txt"
   # JavaScript errors and failed loads, from the browser's console log.
   grep -E 'CONSOLE[:(][0-9]+\)?\] "(Uncaught|Failed to load resource)' "$run/console.log" |

@@ -10,7 +10,10 @@
 #include "book/timer.h"
 #include "book/torch_utils.h"
 #include "book/train.h"
+#include "lib/name_batches.h"
+#include "lib/name_checkpoint.h"
 #include "lib/name_classifier.h"
+#include "lib/name_training.h"
 #include "lib/names.h"
 
 #include <iostream>

@@ -1,7 +1,10 @@
 // Self-checks of the chapter's main job (chapters/06_rnn_lstm_seq/main.cpp): the data, the collator,
 // the model's parameter counts and head, training to a stated accuracy, checkpoints, determinism.
 #include "book/torch_utils.h"
+#include "lib/name_batches.h"
+#include "lib/name_checkpoint.h"
 #include "lib/name_classifier.h"
+#include "lib/name_training.h"
 #include "lib/names.h"
 #include "process.h"
 

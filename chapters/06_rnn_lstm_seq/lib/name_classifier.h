@@ -1,20 +1,21 @@
 #pragma once
 /// \file
-/// The main job's model and data pipeline: DynamicRNNClassifier (RNN, LSTM or GRU over packed
-/// input, with the `[h_n[-2]; h_n[-1]]` head), the collator, batching, checkpoints and prediction.
+/// The main job's model: DynamicRNNClassifier (RNN, LSTM or GRU over packed input, with the
+/// `[h_n[-2]; h_n[-1]]` head), its configuration, and its parameter and FLOP counts. The data
+/// pipeline is in name_batches.h, checkpoints and prediction in name_checkpoint.h, the training
+/// loop in name_training.h.
 #include "book/dropout.h"
-#include "book/train.h"
 #include "lib/names.h"
 #include "lib/recurrent_types.h"
+// sentiment.h reads the collator and the batching through this header; remove this include
+// once it includes lib/name_batches.h itself.
+#include "lib/name_batches.h"
 
 #include <torch/torch.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdint>
-#include <filesystem>
-#include <functional>
-#include <string>
-#include <vector>
+#include <ostream>
+#include <utility>
 
 namespace ch06 {
 
@@ -85,91 +86,5 @@ class DynamicRNNClassifierImpl : public torch::nn::Module {
   torch::nn::Linear fc_{nullptr};
 };
 TORCH_MODULE(DynamicRNNClassifier);
-
-/// Names as id sequences, encoded once so that building a batch only copies ids.
-struct EncodedNames {
-  std::vector<std::vector<std::int64_t>> ids;  ///< one sequence per name
-  std::vector<std::int64_t> labels;            ///< one label per name
-};
-
-/// Encodes `samples` with `vocab`.
-EncodedNames encode_names(const std::vector<NameSample>& samples, const CharVocab& vocab);
-
-/// The collator: the names at `indices` as one batch. Ids are right-padded with `<pad>` (0) to the
-/// longest name of the batch, in the given order (not sorted); lengths are int64 on the CPU.
-book::Batch collate(const EncodedNames& data, const std::vector<std::size_t>& indices);
-
-/// How many batches a bucketing pool holds: the samples are sorted by length within each pool.
-inline constexpr std::int64_t kBucketPoolBatches = 4;
-
-/// How samples are grouped into batches.
-enum class Batching {
-  kRandom,    ///< as the original: shuffle, then cut into batches
-  kBucketed,  ///< shuffle, then sort by length within pools of kBucketPoolBatches batches, cut, shuffle the batches
-};
-
-/// "random" or "bucket" → the batching. Throws std::invalid_argument naming both.
-Batching parse_batching(const std::string& name);
-
-/// The batches of one pass over `data`. With `rng` the order is shuffled (training); without it the
-/// samples keep their order (validation) and `batching` is ignored.
-std::vector<book::Batch> make_batches(const EncodedNames& data, std::int64_t batch_size, Batching batching,
-                                      book::Rng* rng);
-
-/// What a checkpoint stores besides the weights: the architecture, the classes and the vocabulary.
-nlohmann::json classifier_meta(const ClassifierConfig& config, const CharVocab& vocab);
-
-/// A model restored from a checkpoint, with its vocabulary.
-struct LoadedClassifier {
-  DynamicRNNClassifier model{nullptr};  ///< in eval mode
-  CharVocab vocab;                      ///< the training vocabulary
-};
-
-/// Loads a checkpoint written by the main job. Throws std::runtime_error with a one-line reason if
-/// the file is missing, corrupt, not a name classifier, or holds another `expected` cell type.
-LoadedClassifier load_classifier(const std::filesystem::path& path, const CellType* expected = nullptr);
-
-/// The answer for one input name.
-struct Prediction {
-  std::string input;        ///< the name as given
-  std::int64_t index = -1;  ///< the predicted class, -1 on error
-  std::string label;        ///< its name
-  double probability = 0;   ///< softmax probability of that class
-  std::string error;        ///< why there is no answer (empty name, too long), else empty
-};
-
-/// The longest name predict mode accepts, in characters.
-inline constexpr std::size_t kMaxNameChars = 256;
-
-/// Classifies `names` in one batch. Empty or over-long names get an error, the others an answer.
-std::vector<Prediction> predict_names(DynamicRNNClassifier& model, const CharVocab& vocab,
-                                      const std::vector<std::string>& names);
-
-}  // namespace ch06
-
-namespace ch06 {
-
-/// How fit_classifier trains.
-struct FitOptions {
-  int epochs = 10;                       ///< full passes over the training set
-  std::int64_t batch_size = 128;         ///< names per batch
-  double lr = 1e-3;                      ///< Adam's learning rate
-  double max_grad_norm = 1.0;            ///< clip threshold (0 = no clipping)
-  Batching batching = Batching::kRandom; ///< how training batches are formed
-  RecurrentPath path = RecurrentPath::kFused;  ///< how the recurrent layer runs
-  torch::Device device{torch::kCPU};     ///< where the model runs
-  bool progress = true;                  ///< progress bars on a terminal
-};
-
-/// Called after each epoch with its number (from 1) and the training and validation statistics.
-using EpochCallback = std::function<void(int epoch, const book::EpochStats& train, const book::EpochStats& val)>;
-
-/// Trains `model` as the original does: Adam, cross-entropy, clipping, a full training pass and a
-/// full validation pass every epoch. Returns the per-epoch metrics.
-book::History fit_classifier(DynamicRNNClassifier& model, const EncodedNames& train_set, const EncodedNames& val_set,
-                             const FitOptions& options, book::Rng& rng, const EpochCallback& on_epoch = nullptr);
-
-/// Sum of the sequence lengths: the real time steps in one pass over `data`.
-std::int64_t total_tokens(const EncodedNames& data);
 
 }  // namespace ch06

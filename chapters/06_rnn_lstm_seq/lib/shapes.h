@@ -3,7 +3,7 @@
 /// Shapes of LibTorch's recurrent layers, and the checks that tie their outputs together: the
 /// output's last step is h_n[-1], the two halves of a bidirectional output, time-first against
 /// batch-first, a loop of cells against the module, and the final state of a padded batch.
-#include "lib/name_classifier.h"
+#include "lib/recurrent_types.h"
 
 #include <torch/torch.h>
 
