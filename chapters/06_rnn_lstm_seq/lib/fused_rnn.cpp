@@ -328,10 +328,10 @@ Tensor direction_forward(CellType cell, const Tensor& input, const RecurrentWeig
   Tensor gates = torch::addmm(bias, input, w.w_ih.t());  // [N, G·H]
   Tensor out = torch::empty({n_rows, H}, opts);
   saved.h_prev = torch::empty({n_rows, H}, opts);
-  const bool has_initial = h0.defined();
+  const bool has_initial = h0.defined() && h0.numel() > 0;
   Tensor h = has_initial ? h0.contiguous().clone() : torch::zeros({batch, H}, opts);
   // The running c exists for every cell type, so that every type returns a c_n (zeros but for the LSTM).
-  Tensor c = c0.defined() ? c0.contiguous().clone() : torch::zeros({batch, H}, opts);
+  Tensor c = c0.defined() && c0.numel() > 0 ? c0.contiguous().clone() : torch::zeros({batch, H}, opts);
   Tensor hidden;
   if (cell == CellType::kLstm) {
     saved.c_prev = torch::empty({n_rows, H}, opts);
@@ -456,7 +456,7 @@ DirectionGrads direction_backward(CellType cell, const Tensor& input, const Tens
                        dg.sum(0), dgh.sum(0), Tensor(), Tensor()};
   if (has_initial) {
     grads.h0 = dh;
-    grads.c0 = cell == CellType::kLstm ? dc : torch::zeros({batch, H}, opts);
+    grads.c0 = cell == CellType::kLstm ? dc : Tensor();
   }
   return grads;
 }
@@ -588,7 +588,8 @@ class FusedLayer : public torch::autograd::Function<FusedLayer> {
     ctx->saved_data["batch_sizes"] = batch_sizes;
     ctx->saved_data["cell"] = cell_code;
     ctx->saved_data["reverse"] = reverse;
-    ctx->saved_data["has_initial"] = h0.defined();
+    ctx->saved_data["has_initial"] = h0.numel() > 0;
+    ctx->saved_data["has_c0"] = c0.numel() > 0;
     return {out, last.h, last.c};
   }
 
@@ -599,7 +600,8 @@ class FusedLayer : public torch::autograd::Function<FusedLayer> {
     const bool has_initial = ctx->saved_data["has_initial"].toBool();
     const DirectionGrads g = direction_backward(cell, v[0], v[1], v[2], v[3], load(ctx, ""), steps, grad_outputs[0],
                                                 grad_outputs[1], grad_outputs[2], has_initial);
-    return {g.input, g.w_ih, g.w_hh, g.b_ih, g.b_hh, g.h0, g.c0, Tensor(), Tensor(), Tensor()};
+    const Tensor c0_grad = ctx->saved_data["has_c0"].toBool() ? g.c0 : Tensor();
+    return {g.input, g.w_ih, g.w_hh, g.b_ih, g.b_hh, g.h0, c0_grad, Tensor(), Tensor(), Tensor()};
   }
 };
 
@@ -654,8 +656,10 @@ class FusedBidirectionalLayer : public torch::autograd::Function<FusedBidirectio
 FusedRun fused_recurrent_run(CellType cell, const torch::Tensor& input, const RecurrentWeights& weights,
                              const torch::Tensor& batch_sizes, bool reverse, const torch::Tensor& h0,
                              const torch::Tensor& c0) {
-  const auto out = FusedLayer::apply(input, weights.w_ih, weights.w_hh, weights.b_ih, weights.b_hh, h0, c0,
-                                     batch_sizes, static_cast<std::int64_t>(cell), reverse);
+  // An autograd function's tensor inputs must all be defined: "no initial state" is an empty one.
+  const auto given = [&](const torch::Tensor& t) { return t.defined() ? t : torch::empty({0}, input.options()); };
+  const auto out = FusedLayer::apply(input, weights.w_ih, weights.w_hh, weights.b_ih, weights.b_hh, given(h0),
+                                     given(c0), batch_sizes, static_cast<std::int64_t>(cell), reverse);
   return {out[0], out[1], out[2]};
 }
 
