@@ -107,9 +107,10 @@ int run(Options& o) {
 
   const auto& t = o.task;
   std::cout << fmt::format("\n== 3. The order task: label = does A come before B? ==\n"
-                           "{} tokens per sequence: one A, one B, {} filler kinds elsewhere; {} training and {} test "
-                           "sequences.\nBoth models: embedding {}, hidden {}, {} epochs of batches of {}, Adam lr {}, "
-                           "clipping at {}.\n",
+                           "{} tokens per sequence: one A, one B, {} filler kinds elsewhere; "
+                           "{} training and {} test sequences.\n"
+                           "Both models: embedding {}, hidden {}, {} epochs of batches of {}, "
+                           "Adam lr {}, clipping at {}.\n",
                            t.length, t.fillers, t.train_samples, t.test_samples, t.embed, t.hidden, t.epochs,
                            t.batch_size, t.lr, t.max_grad_norm);
   // [order_task]

@@ -136,8 +136,8 @@ int run(const Options& o) {
   const bool checks_ok = run_gradient_checks(o.common.seed);
 
   std::cout << fmt::format("\n== ||dL/dh_t|| for a loss at step T = {}, at distance k = T - t ==\n", o.steps)
-            << fmt::format("RNN: H = {}, W_hh ~ N(0, 1/H) scaled to spectral radius r; LSTM: H = {}, forget-gate "
-                           "bias {} (f = {:.3f} at zero input)\n",
+            << fmt::format("RNN: H = {}, W_hh ~ N(0, 1/H) scaled to spectral radius r; "
+                           "LSTM: H = {}, forget-gate bias {} (f = {:.3f} at zero input)\n",
                            o.hidden, o.hidden, o.forget_bias, 1.0 / (1.0 + std::exp(-o.forget_bias)));
   const Curves origin = run_regime(o, 0.0);
   const Curves inputs = run_regime(o, o.input_scale);

@@ -7,9 +7,6 @@
 #include "book/dropout.h"
 #include "lib/names.h"
 #include "lib/recurrent_types.h"
-// sentiment.h reads the collator and the batching through this header; remove this include
-// once it includes lib/name_batches.h itself.
-#include "lib/name_batches.h"
 
 #include <torch/torch.h>
 

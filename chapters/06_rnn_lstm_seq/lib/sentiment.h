@@ -4,6 +4,7 @@
 /// packed input, dropout, a Linear on `[h_fwd; h_bwd]`) and a bag-of-words baseline, with their
 /// training, prediction and checkpoints.
 #include "book/train.h"
+#include "lib/name_batches.h"
 #include "lib/name_classifier.h"
 #include "lib/sentiment_corpus.h"
 
