@@ -19,6 +19,7 @@
 #include "lib/g2p_data.h"
 #include "lib/g2p_model.h"
 
+#include <future>
 #include <iostream>
 #include <map>
 
@@ -77,7 +78,7 @@ void add_flags(book::Cli& app, Options& o) {
       ->capture_default_str()->delimiter(',')->check(book::one_of(ch06::tf_schedule_names()));
   app.add_option("--tf_end", o.tf_end, "Teacher-forcing ratio the decaying schedules reach at the end of training")->capture_default_str()->check(book::real_range(0, 0.5, true, true));
   app.add_option("--time_limit", o.time_limit, "Seconds of training and validation per schedule; training stops after the last epoch that leaves time for one more (0 = no limit)")->capture_default_str()->check(book::real_range(0, 1e6));
-  app.add_flag("--full", o.full, "The full run: all training words and test words, --schedule always, --batch_size 128, --epochs 40, --time_limit 540 (each unless given)");
+  app.add_flag("--full", o.full, "The full run: all training words and test words, --schedule always, --hidden_dim 256, --lr 3e-3, --batch_size 128, --epochs 40, --time_limit 540 (each unless given)");
   app.add_option("--path", o.path, "fused: the encoder and the teacher-forced decoder through the chapter's fused recurrent path (lib/fused_rnn); modules: torch::nn::LSTM and a torch::nn::LSTMCell loop. Same weights, same results")->capture_default_str()->check(book::one_of({"fused", "modules"}));
   app.add_flag("--no_baseline", o.no_baseline, "Skip the nearest-word baseline on the test words");
   app.add_option("--samples", o.samples, "Test words whose predictions are shown after training")->capture_default_str()->check(book::int_range(0, 1000));
@@ -95,6 +96,8 @@ void apply_full_run(const book::Cli& app, Options& o) {
   if (app.count("--epochs") == 0) o.epochs = 40;
   if (app.count("--time_limit") == 0) o.time_limit = 540;
   if (app.count("--test_words") == 0) o.test_words = 0;
+  if (app.count("--hidden_dim") == 0) o.hidden_dim = 256;
+  if (app.count("--lr") == 0) o.lr = 3e-3;
 }
 
 ch06::G2PConfig model_config(const Options& o) {
@@ -209,6 +212,52 @@ void write_figures(const std::vector<ScheduleRun>& runs, double tf_end, const bo
 }
 // [plots]
 
+// The options of fit_g2p for one schedule.
+ch06::G2PFitOptions fit_options(const Options& o, const std::string& schedule) {
+  ch06::G2PFitOptions fit;
+  fit.epochs = o.epochs;
+  fit.batch_size = o.batch_size;
+  fit.lr = o.lr;
+  fit.max_grad_norm = o.max_grad_norm;
+  fit.schedule = ch06::parse_tf_schedule(schedule);
+  fit.tf_end = o.tf_end;
+  fit.time_limit = o.time_limit;
+  return fit;
+}
+
+// Two or more schedules train at the same time, one per core, when the machine has the cores and
+// nothing shares torch's global generator (dropout draws from it; the coin flips have their own).
+// The matrix products of this model are too small to gain from a second BLAS thread; a second
+// schedule on the other core does gain.
+bool use_parallel_schedules(const Options& o, const book::RunContext& run) {
+  return o.schedules.size() > 1 && run.device.is_cpu() && run.threads.blas_threads >= 2 &&
+         o.dropout == 0.0;
+}
+
+// [train_schedule]
+// Trains one schedule, tests it and shows a few of its answers. Safe to run on its own thread.
+ScheduleRun train_schedule(const std::string& name, ch06::G2PModel& model, const ch06::G2PFitOptions& fit,
+                           std::uint64_t seed,
+                           const std::vector<ch06::Pronunciation>& train_set,
+                           const std::vector<ch06::Pronunciation>& val_set,
+                           const std::vector<ch06::Pronunciation>& test_set, spdlog::logger& log) {
+  ScheduleRun result;
+  result.name = name;
+  book::Rng rng(seed);
+  result.history = ch06::fit_g2p(model, train_set, val_set, fit, rng, [&](const ch06::G2PEpoch& e) {
+    log.info("[{}] epoch {}/{} | tf ratio {:.2f} | train loss {:.4f} | val loss: teacher-forced {:.4f}, "
+             "free-running {:.4f}, gap {:.4f} | val PER {:.2f}% WER {:.2f}% | {:.1f} s + {:.1f} s",
+             name, e.epoch, fit.epochs, e.tf_ratio, e.train_loss, e.val.tf_loss, e.val.free_loss,
+             e.val.free_loss - e.val.tf_loss, e.val.per, e.val.wer, e.train_seconds, e.val.seconds);
+  });
+  result.test = ch06::evaluate_g2p(model, test_set, fit.eval_batch_size);
+  for (const auto& e : result.history) result.train_seconds += e.train_seconds;
+  log.info("[{}] test ({} words): PER {:.2f}% WER {:.2f}% | training took {:.1f} s ({} epochs)", name,
+           result.test.words, result.test.per, result.test.wer, result.train_seconds, result.history.size());
+  return result;
+}
+// [train_schedule]
+
 int train(const Options& o) {
   auto log = book::get_logger(kProgram);
   const book::fs::path out_dir = o.common.out_dir;
@@ -246,55 +295,57 @@ int train(const Options& o) {
 
   const ch06::G2PConfig config = model_config(o);
   const book::fs::path results = out_dir / "results";
-  std::vector<ScheduleRun> runs;
-  nlohmann::json metrics = nlohmann::json::object();
-  for (const std::string& name : o.schedules) {
-    // [schedule_run]
-    // Every schedule starts from the same weights and sees the same batches: only the
-    // teacher-forcing ratio differs.
+  // [schedule_run]
+  // Every schedule starts from the same weights and sees the same batches: only the
+  // teacher-forcing ratio differs. The models are made first, one after the other, so that each
+  // takes its first weights from the same seed.
+  std::vector<ch06::G2PModel> models;
+  for (std::size_t i = 0; i < o.schedules.size(); ++i) {
     book::seed_torch(o.common.seed);
-    book::Rng rng(o.common.seed);
-    ch06::G2PModel model(config);
-    model->to(run.device);
-    ch06::G2PFitOptions fit;
-    fit.epochs = o.epochs;
-    fit.batch_size = o.batch_size;
-    fit.lr = o.lr;
-    fit.max_grad_norm = o.max_grad_norm;
-    fit.schedule = ch06::parse_tf_schedule(name);
-    fit.tf_end = o.tf_end;
-    fit.time_limit = o.time_limit;
-    model->set_path(ch06::parse_g2p_path(o.path));
-    // [schedule_run]
-    log->info("=== Schedule '{}' ===", name);
-    if (runs.empty()) book::log_model_info(*log, *model);
-    ScheduleRun result;
-    result.name = name;
-    // [loop]
-    result.history = ch06::fit_g2p(model, train_set, val_set, fit, rng, [&](const ch06::G2PEpoch& e) {
-      log->info("[{}] epoch {}/{} | tf ratio {:.2f} | train loss {:.4f} | val loss: teacher-forced {:.4f}, "
-                "free-running {:.4f}, gap {:.4f} | val PER {:.2f}% WER {:.2f}% | {:.1f} s + {:.1f} s",
-                name, e.epoch, o.epochs, e.tf_ratio, e.train_loss, e.val.tf_loss, e.val.free_loss,
-                e.val.free_loss - e.val.tf_loss, e.val.per, e.val.wer, e.train_seconds, e.val.seconds);
-    });
-    result.test = ch06::evaluate_g2p(model, test_set, fit.eval_batch_size);
-    // [loop]
-    for (const auto& e : result.history) result.train_seconds += e.train_seconds;
-    log->info("[{}] test ({} words): PER {:.2f}% WER {:.2f}% | training took {:.1f} s ({} epochs)", name,
-              result.test.words, result.test.per, result.test.wer, result.train_seconds, result.history.size());
+    models.emplace_back(config);
+    models.back()->to(run.device);
+    models.back()->set_path(ch06::parse_g2p_path(o.path));
+  }
+  book::log_model_info(*log, *models.front());
+  const bool parallel = use_parallel_schedules(o, run);
+  if (parallel) {
+    log->info("Training the {} schedules at the same time, one per core (BLAS 1 thread each)",
+              o.schedules.size());
+  }
+  const auto train_one = [&](std::size_t i) {
+    ch06::G2PFitOptions fit = fit_options(o, o.schedules[i]);
+    fit.progress = fit.progress && !parallel;  // two progress bars would overwrite each other
+    return train_schedule(o.schedules[i], models[i], fit, static_cast<std::uint64_t>(o.common.seed), train_set,
+                          val_set, test_set, *log);
+  };
+  std::vector<ScheduleRun> runs(o.schedules.size());
+  if (parallel) {
+    book::apply_threads(1);
+    std::vector<std::future<ScheduleRun>> running;
+    for (std::size_t i = 0; i < runs.size(); ++i) running.push_back(std::async(std::launch::async, train_one, i));
+    for (std::size_t i = 0; i < runs.size(); ++i) runs[i] = running[i].get();
+    book::apply_threads(o.common.threads);
+  } else {
+    for (std::size_t i = 0; i < runs.size(); ++i) runs[i] = train_one(i);
+  }
+  // [schedule_run]
+  nlohmann::json metrics = nlohmann::json::object();
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const ScheduleRun& result = runs[i];
+    const std::string& name = result.name;
     if (o.samples > 0) {
       const auto shown = ch06::take_first(test_set, static_cast<std::size_t>(o.samples));
       std::vector<std::string> words;
       for (const auto& p : shown) words.push_back(p.word);
-      const auto predicted = ch06::predict_words(model, words);
-      for (std::size_t i = 0; i < shown.size(); ++i) {
-        const std::string reference = ch06::phonemes_to_string(shown[i].phonemes);
-        log->info("[{}]   {:<14} -> {:<28} {}", name, shown[i].word, predicted[i].phonemes,
-                  predicted[i].phonemes == reference ? "(right)" : "(reference: " + reference + ")");
+      const auto predicted = ch06::predict_words(models[i], words);
+      for (std::size_t k = 0; k < shown.size(); ++k) {
+        const std::string reference = ch06::phonemes_to_string(shown[k].phonemes);
+        log->info("[{}]   {:<14} -> {:<28} {}", name, shown[k].word, predicted[k].phonemes,
+                  predicted[k].phonemes == reference ? "(right)" : "(reference: " + reference + ")");
       }
     }
     const auto checkpoint = out_dir / "checkpoints" / ("g2p_" + name + ".pth");
-    book::save_checkpoint(*model, ch06::g2p_meta(config, fit.schedule), checkpoint);
+    book::save_checkpoint(*models[i], ch06::g2p_meta(config, ch06::parse_tf_schedule(name)), checkpoint);
     log->info("Wrote {}", checkpoint.string());
     const book::Table table = history_table(result);
     table.save_csv(results / ("g2p_history_" + name + ".csv"));
@@ -308,7 +359,6 @@ int train(const Options& o) {
                      {"test_per", result.test.per},
                      {"test_wer", result.test.wer},
                      {"train_seconds", result.train_seconds}};
-    runs.push_back(std::move(result));
   }
 
   // [exposure_bias]

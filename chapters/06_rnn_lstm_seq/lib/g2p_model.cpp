@@ -2,6 +2,8 @@
 
 #include "lib/fused_rnn.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include "book/progress.h"
 #include "book/timer.h"
 #include "book/torch_utils.h"
@@ -168,7 +170,8 @@ torch::Tensor greedy_token(const torch::Tensor& logits) {
 }
 
 // [scheduled]
-torch::Tensor decode_scheduled(G2PModel& model, const G2PBatch& batch, double ratio) {
+torch::Tensor decode_scheduled(G2PModel& model, const G2PBatch& batch, double ratio,
+                               c10::optional<at::Generator> coins) {
   const torch::Device device = model->parameters().front().device();
   DecoderState state = model->encode(batch.letters.to(device), batch.lengths);
   const torch::Tensor targets = batch.targets.to(device);
@@ -193,7 +196,8 @@ torch::Tensor decode_scheduled(G2PModel& model, const G2PBatch& batch, double ra
       previous = guess;  // free running
     } else {             // scheduled sampling: a coin per word
       const torch::Tensor use_truth =
-          torch::rand({rows}, torch::TensorOptions().device(device)) < ratio;
+          torch::rand({rows}, device.is_cpu() ? coins : c10::nullopt, torch::TensorOptions().device(device)) <
+          ratio;
       previous = torch::where(use_truth, truth, guess);
     }
   }
@@ -314,9 +318,9 @@ std::vector<G2PBatch> make_g2p_batches(const std::vector<Pronunciation>& data, s
 
 // [train_step]
 double g2p_train_step(G2PModel& model, torch::optim::Optimizer& optimizer, const G2PBatch& batch,
-                      double ratio, double max_grad_norm) {
+                      double ratio, double max_grad_norm, c10::optional<at::Generator> coins) {
   optimizer.zero_grad();
-  const torch::Tensor logits = decode_scheduled(model, batch, ratio);
+  const torch::Tensor logits = decode_scheduled(model, batch, ratio, coins);
   const torch::Tensor loss = masked_cross_entropy(logits, batch.targets.to(logits.device()));
   const double value = loss.item<double>();
   if (!std::isfinite(value)) return value;  // no step: the caller reports it
@@ -338,6 +342,7 @@ std::vector<G2PEpoch> fit_g2p(G2PModel& model, const std::vector<Pronunciation>&
   const double total_steps = static_cast<double>(per_epoch) * options.epochs;
   std::int64_t step = 0;
   std::vector<G2PEpoch> history;
+  const at::Generator coins = at::detail::createCPUGenerator(rng());
   book::Timer total;
   double longest_epoch = 0;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
@@ -356,7 +361,7 @@ std::vector<G2PEpoch> fit_g2p(G2PModel& model, const std::vector<Pronunciation>&
       const G2PBatch& batch = batches[i];
       const double ratio = teacher_forcing_ratio(
           options.schedule, static_cast<double>(step) / total_steps, options.tf_end);
-      const double value = g2p_train_step(model, optimizer, batch, ratio, options.max_grad_norm);
+      const double value = g2p_train_step(model, optimizer, batch, ratio, options.max_grad_norm, coins);
       if (!std::isfinite(value)) {
         throw std::runtime_error("training loss became " + std::to_string(value) + " at step " +
                                  std::to_string(i + 1) + " of epoch " + std::to_string(epoch) +

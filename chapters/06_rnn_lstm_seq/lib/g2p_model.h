@@ -114,8 +114,10 @@ torch::Tensor greedy_token(const torch::Tensor& logits);
 /// step after the first, each word independently takes the true previous phoneme with probability
 /// `ratio` (teacher forcing) and the model's own greedy guess otherwise (scheduled sampling, the
 /// guess detached from the graph). ratio 1 = pure teacher forcing, 0 = free running. The coin flips
-/// use torch's global generator, so torch::manual_seed makes them repeatable.
-torch::Tensor decode_scheduled(G2PModel& model, const G2PBatch& batch, double ratio);
+/// use `coins`, or torch's global generator if it is not given (torch::manual_seed makes them
+/// repeatable).
+torch::Tensor decode_scheduled(G2PModel& model, const G2PBatch& batch, double ratio,
+                               c10::optional<at::Generator> coins = c10::nullopt);
 
 /// Masked cross-entropy: the mean of −log p(target) over the positions whose target is not
 /// kPhonemePad. `logits` [B, T, V], `targets` [B, T]. Padding changes neither the value nor the
@@ -175,13 +177,15 @@ struct G2PEpoch {
 /// backward, clipping to `max_grad_norm` (0 = none), the step. Returns the loss; if it is not finite,
 /// returns it without stepping.
 double g2p_train_step(G2PModel& model, torch::optim::Optimizer& optimizer, const G2PBatch& batch,
-                      double ratio, double max_grad_norm);
+                      double ratio, double max_grad_norm, c10::optional<at::Generator> coins = c10::nullopt);
 
 /// Called after each epoch.
 using G2PEpochCallback = std::function<void(const G2PEpoch&)>;
 
 /// Trains with Adam, masked cross-entropy and clipping. Step i of N (N = epochs × batches per
-/// epoch) uses the ratio teacher_forcing_ratio(schedule, i / N, tf_end). After each epoch the model
+/// epoch) uses the ratio teacher_forcing_ratio(schedule, i / N, tf_end); the coin flips come from a
+/// generator of their own seeded from `rng`, so that two runs can train at the same time on two
+/// threads and each stay repeatable. After each epoch the model
 /// is evaluated on `val`. With a time limit, training stops early, after the last epoch that leaves
 /// time for one more as long as the longest so far (the schedule still spans `epochs`, so a decaying
 /// ratio has not reached its end). Throws std::runtime_error if the loss stops being finite.
