@@ -30,10 +30,10 @@ constexpr const char* kProgram = "ch06_10_teacher_forcing";
 // [options]
 struct Options {
   book::CommonOptions common;
-  std::string data_dir;                                         // folder holding cmudict/cmudict-g2p.tsv.gz
-  int train_words = 30000;                                      // training words (0 = all ~105k)
-  int eval_words = 1000;                                        // validation words
-  int test_words = 1000;                                        // test words (0 = all ~5,800)
+  std::string data_dir;     // folder holding cmudict/cmudict-g2p.tsv.gz
+  int train_words = 30000;  // training words (0 = all ~105k)
+  int eval_words = 1000;    // validation words
+  int test_words = 1000;    // test words (0 = all ~5,800)
   int epochs = 3;
   int batch_size = 128;
   int embed_dim = 64;
@@ -42,12 +42,12 @@ struct Options {
   double lr = 5e-3;
   double max_grad_norm = 1.0;
   std::vector<std::string> schedules = {"always", "inverse_sigmoid"};  // each is trained, same seed
-  double tf_end = 0.1;                                          // where the decaying schedules end
-  double time_limit = 0;                                        // seconds per schedule (0 = none)
-  bool full = false;                                            // the full run: see add_flags
-  std::string path = "fused";                                   // fused or modules
-  bool no_baseline = false;                                     // skip the nearest-word baseline
-  int samples = 8;                                              // test words shown after training
+  double tf_end = 0.1;         // where the decaying schedules end
+  double time_limit = 0;       // seconds per schedule (0 = none)
+  bool full = false;           // the full run: see add_flags
+  std::string path = "fused";  // fused or modules
+  bool no_baseline = false;    // skip the nearest-word baseline
+  int samples = 8;             // test words shown after training
   bool predict = false;
   std::string checkpoint;
   std::vector<std::string> words;
@@ -162,31 +162,42 @@ void write_figures(const std::vector<ScheduleRun>& runs, double tf_end, const bo
     const std::string csv = "'g2p_history_" + runs[i].name + ".csv' skip 1";
     const std::string color = std::string("lc rgb '") + colors[i % 5] + "'";
     const std::string sep = i == 0 ? "plot " : ", \\\n     ";
-    loss_plot += sep + csv + " using 1:5 with linespoints pt 7 lw 2 " + color + " title '" + runs[i].name +
-                 ": free-running', \\\n     " + csv + " using 1:4 with linespoints pt 6 lw 2 dt 2 " + color +
-                 " title '" + runs[i].name + ": teacher-forced'";
-    time_plot += sep + csv + " using 10:8 with linespoints pt 7 lw 2 " + color + " title '" + runs[i].name + "'";
-    error_plot += sep + csv + " using 1:8 with linespoints pt 7 lw 2 " + color + " title '" + runs[i].name +
-                  ": WER', \\\n     " + csv + " using 1:7 with linespoints pt 6 lw 2 dt 2 " + color + " title '" +
+    loss_plot += sep + csv + " using 1:5 with linespoints pt 7 lw 2 " + color + " title '" +
+                 runs[i].name + ": free-running', \\\n     " + csv +
+                 " using 1:4 with linespoints pt 6 lw 2 dt 2 " + color + " title '" + runs[i].name +
+                 ": teacher-forced'";
+    time_plot += sep + csv + " using 10:8 with linespoints pt 7 lw 2 " + color + " title '" +
+                 runs[i].name + "'";
+    error_plot += sep + csv + " using 1:8 with linespoints pt 7 lw 2 " + color + " title '" +
+                  runs[i].name + ": WER', \\\n     " + csv +
+                  " using 1:7 with linespoints pt 6 lw 2 dt 2 " + color + " title '" +
                   runs[i].name + ": PER'";
   }
   const std::size_t n = runs.front().history.size();
-  const std::string epochs = fmt::format("set xrange [0.5:{}.5]\n{}", n, n <= 20 ? "set xtics 1\n" : "");
+  const std::string epochs =
+      fmt::format("set xrange [0.5:{}.5]\n{}", n, n <= 20 ? "set xtics 1\n" : "");
   const auto wrote = [&](const std::optional<book::fs::path>& svg) {
     if (svg) log.info("Wrote {}", svg->string());
   };
-  wrote(book::plot_svg("set termoption noenhanced\nset title 'Exposure bias: validation loss with the true previous phoneme and with the model''s own guesses'\n"
-                       "set xlabel 'epoch'\nset ylabel 'masked cross-entropy per phoneme (nats)'\n"
-                       "set grid\nset yrange [0:*]\n" + epochs + loss_plot,
-                       dir / "g2p_exposure_bias.svg"));
-  wrote(book::plot_svg("set termoption noenhanced\nset title 'Greedy decoding on the validation words'\nset xlabel 'epoch'\n"
-                       "set ylabel 'error rate (%)'\nset grid\nset yrange [0:*]\n" + epochs + error_plot,
-                       dir / "g2p_error_rates.svg"));
-  wrote(book::plot_svg("set termoption noenhanced\nset title 'What each minute of training buys'\n"
-                       "set xlabel 'training time (s, validation not counted)'\n"
-                       "set ylabel 'validation word error rate (%)'\nset grid\nset yrange [0:100]\n" +
-                           time_plot,
-                       dir / "g2p_quality_vs_time.svg"));
+  wrote(
+      book::plot_svg("set termoption noenhanced\nset title 'Exposure bias: validation loss with "
+                     "the true previous phoneme and with the model''s own guesses'\n"
+                     "set xlabel 'epoch'\nset ylabel 'masked cross-entropy per phoneme (nats)'\n"
+                     "set grid\nset yrange [0:*]\n" +
+                         epochs + loss_plot,
+                     dir / "g2p_exposure_bias.svg"));
+  wrote(
+      book::plot_svg("set termoption noenhanced\n"
+                     "set title 'Greedy decoding on the validation words'\nset xlabel 'epoch'\n"
+                     "set ylabel 'error rate (%)'\nset grid\nset yrange [0:*]\n" +
+                         epochs + error_plot,
+                     dir / "g2p_error_rates.svg"));
+  wrote(
+      book::plot_svg("set termoption noenhanced\nset title 'What each minute of training buys'\n"
+                     "set xlabel 'training time (s, validation not counted)'\n"
+                     "set ylabel 'validation word error rate (%)'\nset grid\nset yrange [0:100]\n" +
+                         time_plot,
+                     dir / "g2p_quality_vs_time.svg"));
   // The five schedules themselves, over the fraction of training done.
   book::Table curves({"progress", "always", "linear", "inverse_sigmoid", "exponential", "never"});
   for (int k = 0; k <= 100; ++k) {
@@ -201,14 +212,19 @@ void write_figures(const std::vector<ScheduleRun>& runs, double tf_end, const bo
   curves.save_csv(dir / "g2p_tf_schedules.csv");
   std::string curve_plot = "plot ";
   for (int c = 2; c <= 6; ++c) {
-    curve_plot += std::string(c == 2 ? "" : ", ") + "'g2p_tf_schedules.csv' skip 1 using 1:" + std::to_string(c) +
+    curve_plot += std::string(c == 2 ? "" : ", ") +
+                  "'g2p_tf_schedules.csv' skip 1 using 1:" + std::to_string(c) +
                   " with lines lw 2 lc rgb '" + colors[c - 2] + "' title '" +
                   ch06::tf_schedule_names()[static_cast<std::size_t>(c - 2)] + "'";
   }
-  wrote(book::plot_svg("set termoption noenhanced\nset title 'Teacher-forcing ratio over training (--tf_end " + fmt::format("{:g}", tf_end) +
-                       ")'\nset xlabel 'fraction of the training steps done'\nset ylabel 'P(next input = true phoneme)'\n"
-                       "set key outside right top vertical\nset grid\nset yrange [-0.05:1.05]\n" + curve_plot,
-                       dir / "g2p_tf_schedules.svg"));
+  wrote(book::plot_svg(
+      "set termoption noenhanced\nset title 'Teacher-forcing ratio over training (--tf_end " +
+          fmt::format("{:g}", tf_end) +
+          ")'\nset xlabel 'fraction of the training steps done'\n"
+          "set ylabel 'P(next input = true phoneme)'\n"
+          "set key outside right top vertical\nset grid\nset yrange [-0.05:1.05]\n" +
+          curve_plot,
+      dir / "g2p_tf_schedules.svg"));
 }
 // [plots]
 
@@ -236,8 +252,8 @@ bool use_parallel_schedules(const Options& o, const book::RunContext& run) {
 
 // [train_schedule]
 // Trains one schedule, tests it and shows a few of its answers. Safe to run on its own thread.
-ScheduleRun train_schedule(const std::string& name, ch06::G2PModel& model, const ch06::G2PFitOptions& fit,
-                           std::uint64_t seed,
+ScheduleRun train_schedule(const std::string& name, ch06::G2PModel& model,
+                           const ch06::G2PFitOptions& fit, std::uint64_t seed,
                            const std::vector<ch06::Pronunciation>& train_set,
                            const std::vector<ch06::Pronunciation>& val_set,
                            const std::vector<ch06::Pronunciation>& test_set, spdlog::logger& log) {
@@ -245,15 +261,17 @@ ScheduleRun train_schedule(const std::string& name, ch06::G2PModel& model, const
   result.name = name;
   book::Rng rng(seed);
   result.history = ch06::fit_g2p(model, train_set, val_set, fit, rng, [&](const ch06::G2PEpoch& e) {
-    log.info("[{}] epoch {}/{} | tf ratio {:.2f} | train loss {:.4f} | val loss: teacher-forced {:.4f}, "
-             "free-running {:.4f}, gap {:.4f} | val PER {:.2f}% WER {:.2f}% | {:.1f} s + {:.1f} s",
-             name, e.epoch, fit.epochs, e.tf_ratio, e.train_loss, e.val.tf_loss, e.val.free_loss,
-             e.val.free_loss - e.val.tf_loss, e.val.per, e.val.wer, e.train_seconds, e.val.seconds);
+    log.info(
+        "[{}] epoch {}/{} | tf ratio {:.2f} | train loss {:.4f} | val loss: teacher-forced {:.4f}, "
+        "free-running {:.4f}, gap {:.4f} | val PER {:.2f}% WER {:.2f}% | {:.1f} s + {:.1f} s",
+        name, e.epoch, fit.epochs, e.tf_ratio, e.train_loss, e.val.tf_loss, e.val.free_loss,
+        e.val.free_loss - e.val.tf_loss, e.val.per, e.val.wer, e.train_seconds, e.val.seconds);
   });
   result.test = ch06::evaluate_g2p(model, test_set, fit.eval_batch_size);
   for (const auto& e : result.history) result.train_seconds += e.train_seconds;
-  log.info("[{}] test ({} words): PER {:.2f}% WER {:.2f}% | training took {:.1f} s ({} epochs)", name,
-           result.test.words, result.test.per, result.test.wer, result.train_seconds, result.history.size());
+  log.info("[{}] test ({} words): PER {:.2f}% WER {:.2f}% | training took {:.1f} s ({} epochs)",
+           name, result.test.words, result.test.per, result.test.wer, result.train_seconds,
+           result.history.size());
   return result;
 }
 // [train_schedule]
@@ -315,14 +333,15 @@ int train(const Options& o) {
   const auto train_one = [&](std::size_t i) {
     ch06::G2PFitOptions fit = fit_options(o, o.schedules[i]);
     fit.progress = fit.progress && !parallel;  // two progress bars would overwrite each other
-    return train_schedule(o.schedules[i], models[i], fit, static_cast<std::uint64_t>(o.common.seed), train_set,
-                          val_set, test_set, *log);
+    return train_schedule(o.schedules[i], models[i], fit, static_cast<std::uint64_t>(o.common.seed),
+                          train_set, val_set, test_set, *log);
   };
   std::vector<ScheduleRun> runs(o.schedules.size());
   if (parallel) {
     book::apply_threads(1);
     std::vector<std::future<ScheduleRun>> running;
-    for (std::size_t i = 0; i < runs.size(); ++i) running.push_back(std::async(std::launch::async, train_one, i));
+    for (std::size_t i = 0; i < runs.size(); ++i)
+      running.push_back(std::async(std::launch::async, train_one, i));
     for (std::size_t i = 0; i < runs.size(); ++i) runs[i] = running[i].get();
     book::apply_threads(o.common.threads);
   } else {
@@ -362,13 +381,15 @@ int train(const Options& o) {
   }
 
   // [exposure_bias]
-  book::Table summary({"schedule", "tf_ratio_last_epoch", "val_loss_teacher_forced", "val_loss_free_running",
-                       "exposure_gap", "val_per", "val_wer", "test_per", "test_wer", "train_seconds"},
-                      4);
+  book::Table summary(
+      {"schedule", "tf_ratio_last_epoch", "val_loss_teacher_forced", "val_loss_free_running",
+       "exposure_gap", "val_per", "val_wer", "test_per", "test_wer", "train_seconds"},
+      4);
   for (const auto& r : runs) {
     const ch06::G2PEpoch& last = r.history.back();
-    summary.add_row({r.name, last.tf_ratio, last.val.tf_loss, last.val.free_loss, last.val.free_loss - last.val.tf_loss,
-                     last.val.per, last.val.wer, r.test.per, r.test.wer, r.train_seconds});
+    summary.add_row({r.name, last.tf_ratio, last.val.tf_loss, last.val.free_loss,
+                     last.val.free_loss - last.val.tf_loss, last.val.per, last.val.wer, r.test.per,
+                     r.test.wer, r.train_seconds});
   }
   // [exposure_bias]
   log->info("Exposure bias after the last epoch (losses per phoneme on the validation words; gap = free-running "
@@ -387,10 +408,12 @@ int train(const Options& o) {
     // [baseline]
     book::Timer timer;
     const ch06::ErrorRates nearest = ch06::nearest_word_baseline(train_set, test_set);
-    log->info("Baseline, the nearest training word by spelling ({} candidates): test PER {:.2f}% WER {:.2f}% "
-              "| {:.1f} s",
-              book::with_thousands(static_cast<std::int64_t>(train_set.size())), nearest.per(), nearest.wer(),
-              timer.seconds());
+    log->info(
+        "Baseline, the nearest training word by spelling ({} candidates): test PER {:.2f}% WER "
+        "{:.2f}% "
+        "| {:.1f} s",
+        book::with_thousands(static_cast<std::int64_t>(train_set.size())), nearest.per(),
+        nearest.wer(), timer.seconds());
     // [baseline]
     metrics["nearest_word_baseline"] = {{"test_per", nearest.per()}, {"test_wer", nearest.wer()}};
   }

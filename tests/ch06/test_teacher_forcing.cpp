@@ -468,13 +468,10 @@ TEST_CASE("the fused path gives the modules path's logits, loss and gradients in
       CHECK((modules.grads[i] - fused.grads[i]).abs().max().item<double>() < 1e-10);
     }
   }
-  // Greedy decoding (the fused cell step, no gradients) gives the same words.
+  // Without gradients the model runs its modules whatever the path (the fused path pays only in
+  // its backward pass).
   torch::NoGradGuard no_grad;
-  model->eval();
-  model->set_path(G2PPath::kModules);
-  const auto by_modules = greedy_decode(model, batch);
-  model->set_path(G2PPath::kFused);
-  CHECK(greedy_decode(model, batch) == by_modules);
+  CHECK(model->path() == G2PPath::kModules);
 }
 
 TEST_CASE("a tiny run: the loss starts near ln 42, falls, and the schedule drives the ratio") {

@@ -28,9 +28,8 @@ enum class G2PPath {
   /// The chapter's fused recurrent path (lib/fused_rnn.h): the encoder's two directions as one
   /// autograd function with a hand-written backward; the teacher-forced decoder as one call over
   /// the whole sequence (every step's input projection in one GEMM); each step of a decoder that
-  /// feeds back its own guesses as one fused cell step when training (without gradients, as in
-  /// greedy decoding, LSTMCell's own kernel is faster). On the CPU only: on another device the
-  /// model runs its modules.
+  /// feeds back its own guesses as one fused cell step. For training only: without gradients
+  /// (evaluation, greedy decoding) and on another device than the CPU the model runs its modules.
   kFused,
 };
 
@@ -85,7 +84,8 @@ class G2PModelImpl : public torch::nn::Module {
   torch::Tensor decode_sequence(const torch::Tensor& previous, const DecoderState& state);
   /// Chooses the path the recurrent layers run on (default kFused).
   void set_path(G2PPath path) { path_ = path; }
-  /// The path the recurrent layers run on now (kModules when the model is not on the CPU).
+  /// The path the recurrent layers run on now: the chosen one while gradients are recorded on the
+  /// CPU, else kModules.
   G2PPath path() const;
   /// The sizes the model was built with.
   const G2PConfig& config() const { return config_; }
