@@ -409,9 +409,8 @@ int train(const Options& o) {
     book::Timer timer;
     const ch06::ErrorRates nearest = ch06::nearest_word_baseline(train_set, test_set);
     log->info(
-        "Baseline, the nearest training word by spelling ({} candidates): test PER {:.2f}% WER "
-        "{:.2f}% "
-        "| {:.1f} s",
+        "Baseline, the nearest training word by spelling ({} candidates): "
+        "test PER {:.2f}% WER {:.2f}% | {:.1f} s",
         book::with_thousands(static_cast<std::int64_t>(train_set.size())), nearest.per(),
         nearest.wer(), timer.seconds());
     // [baseline]
