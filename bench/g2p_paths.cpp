@@ -18,7 +18,6 @@
 #include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -34,6 +33,7 @@ struct Options {
   int embed_dim = 64;
   int hidden_dim = 128;
   int reps = 3;
+  std::string trace;  // --trace: a LibTorch profile of one fused epoch instead of the table
 };
 
 // The weights every run starts from.
@@ -47,12 +47,6 @@ void restore(ch06::G2PModel& model, const std::vector<torch::Tensor>& weights) {
   torch::NoGradGuard no_grad;
   auto params = model->parameters();
   for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(weights[i]);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 }  // namespace
@@ -72,6 +66,8 @@ int main(int argc, char** argv) {
   app.add_option("--hidden_dim", o.hidden_dim, "Hidden size")->capture_default_str()->check(book::int_range(1, 2048));
   app.add_option("--reps", o.reps, "Repetitions of each workload and path")
       ->capture_default_str()->check(book::int_range(1, 100));
+  app.add_option("--trace", o.trace, "Instead of the table: profile one teacher-forced epoch on the fused path "
+                 "with LibTorch's profiler and write it to this file (Chrome trace format)");
   return book::run_program(app, argc, argv, [&] {
     const book::ThreadPolicy policy = book::apply_threads(o.common.threads);
     const auto dictionary = ch06::load_pronunciations(book::find_data_file(ch06::kCmudictFile));
@@ -110,10 +106,10 @@ int main(int argc, char** argv) {
         {"train epoch, ratio 0.5", epoch(0.5)},
         {"evaluate validation words", [&] { return ch06::evaluate_g2p(model, val, o.batch_size).tf_loss; }},
     };
-    if (std::getenv("G2P_PROFILE") != nullptr) {
+    if (!o.trace.empty()) {
       model->set_path(ch06::G2PPath::kFused);
-      torch::autograd::profiler::RecordProfile guard("/tmp/g2p_trace.json");
-      epoch(std::atof(std::getenv("G2P_PROFILE")))();
+      torch::autograd::profiler::RecordProfile guard(o.trace);
+      epoch(1.0)();
       return 0;
     }
     std::printf("%-30s %-8s %9s %17s %8s %10s\n", "workload", "path", "median_s", "min-max", "ratio", "loss");
@@ -129,14 +125,14 @@ int main(int argc, char** argv) {
           seconds[path_name].push_back(timer.seconds());
         }
       }
-      const double base = median(seconds["modules"]);
+      const double base = book::median(seconds["modules"]);
       for (const auto& [path_name, path] : paths) {
         const auto& s = seconds[path_name];
         std::ostringstream spread;
         spread.precision(3);
         spread << std::fixed << *std::min_element(s.begin(), s.end()) << "-" << *std::max_element(s.begin(), s.end());
-        std::printf("%-30s %-8s %9.3f %17s %7.2fx %10.5f\n", name.c_str(), path_name.c_str(), median(s),
-                    spread.str().c_str(), base / median(s), loss[path_name]);
+        std::printf("%-30s %-8s %9.3f %17s %7.2fx %10.5f\n", name.c_str(), path_name.c_str(), book::median(s),
+                    spread.str().c_str(), base / book::median(s), loss[path_name]);
       }
     }
     std::cout << "load after " << book::read_file("/proc/loadavg").substr(0, 14) << '\n';

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <future>
 #include <map>
 #include <set>
 
@@ -516,13 +517,31 @@ TEST_CASE("a tiny run: the loss starts near ln 42, falls, and the schedule drive
   }
 }
 
-TEST_CASE("a time limit stops training after the last epoch that leaves time for another") {
-  const G2PSplit split = split_pronunciations(shipped_dictionary());
-  const auto train = take_first(split.train, 200);
-  const auto val = take_first(split.validation, 40);
+namespace {
+
+// 200 training and 40 validation words of the shipped split, and a model small enough to train on
+// them in a fraction of a second.
+struct TinyG2P {
+  std::vector<Pronunciation> train;
+  std::vector<Pronunciation> val;
   G2PConfig config;
-  config.embed_dim = 8;
-  config.hidden_dim = 16;
+};
+
+TinyG2P tiny_g2p() {
+  const G2PSplit split = split_pronunciations(shipped_dictionary());
+  TinyG2P t{take_first(split.train, 200), take_first(split.validation, 40), {}};
+  t.config.embed_dim = 8;
+  t.config.hidden_dim = 16;
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("a time limit stops training after the last epoch that leaves time for another") {
+  const TinyG2P tiny = tiny_g2p();
+  const auto& train = tiny.train;
+  const auto& val = tiny.val;
+  const auto& config = tiny.config;
   G2PFitOptions fit;
   fit.epochs = 3;
   fit.batch_size = 50;
@@ -542,28 +561,39 @@ TEST_CASE("a time limit stops training after the last epoch that leaves time for
   }
 }
 
-TEST_CASE("the same seed gives the same run") {
-  const G2PSplit split = split_pronunciations(shipped_dictionary());
-  const auto train = take_first(split.train, 200);
-  const auto val = take_first(split.validation, 40);
-  G2PConfig config;
-  config.embed_dim = 8;
-  config.hidden_dim = 16;
+TEST_CASE("the same seed gives the same run, also when two runs train at the same time") {
+  const TinyG2P tiny = tiny_g2p();
+  const auto& train = tiny.train;
+  const auto& val = tiny.val;
+  const auto& config = tiny.config;
   G2PFitOptions fit;
   fit.epochs = 1;
   fit.batch_size = 32;
-  fit.schedule = TfSchedule::kInverseSigmoid;  // the coin flips come from torch's generator
+  fit.schedule = TfSchedule::kInverseSigmoid;  // coin flips, from a generator seeded by the Rng
   fit.progress = false;
-  std::vector<std::vector<G2PEpoch>> runs;
-  for (int i = 0; i < 2; ++i) {
+  const auto model_from_seed = [&] {
     book::seed_torch(9);
+    return G2PModel(config);
+  };
+  const auto fit_one = [&](G2PModel model) {
     book::Rng rng(9);
-    G2PModel model(config);
-    runs.push_back(fit_g2p(model, train, val, fit, rng));
+    return fit_g2p(model, train, val, fit, rng);
+  };
+  std::vector<std::vector<G2PEpoch>> runs;
+  for (int i = 0; i < 2; ++i) runs.push_back(fit_one(model_from_seed()));
+  // Two more, on two threads at once, as program 10 trains its schedules: the same numbers.
+  G2PModel first = model_from_seed();
+  G2PModel second = model_from_seed();
+  auto a = std::async(std::launch::async, fit_one, first);
+  auto b = std::async(std::launch::async, fit_one, second);
+  runs.push_back(a.get());
+  runs.push_back(b.get());
+  for (std::size_t i = 1; i < runs.size(); ++i) {
+    CAPTURE(i);
+    CHECK(runs[0][0].train_loss == runs[i][0].train_loss);
+    CHECK(runs[0][0].val.free_loss == runs[i][0].val.free_loss);
+    CHECK(runs[0][0].val.per == runs[i][0].val.per);
   }
-  CHECK(runs[0][0].train_loss == runs[1][0].train_loss);
-  CHECK(runs[0][0].val.free_loss == runs[1][0].val.free_loss);
-  CHECK(runs[0][0].val.per == runs[1][0].val.per);
 }
 
 // ---- The program ---------------------------------------------------------------------------------------

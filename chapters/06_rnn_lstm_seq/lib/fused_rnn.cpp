@@ -695,13 +695,6 @@ torch::Tensor fused_final_states(CellType cell, torch::nn::Module& recurrent,
   const auto packed = rnn_utils::pack_padded_sequence(embedded, lengths, /*batch_first=*/true,
                                                       /*enforce_sorted=*/false);
   const torch::Tensor& batch_sizes = packed.batch_sizes();
-  const std::int64_t batch = embedded.size(0);
-  // Packed row of each sorted sequence's last real step: offset of step L − 1 plus its rank.
-  const torch::Tensor step_start = batch_sizes.cumsum(0) - batch_sizes;
-  const torch::Tensor sorted_lengths =
-      lengths.to(torch::kInt64).index_select(0, packed.sorted_indices());
-  const torch::Tensor last_row = step_start.index_select(0, sorted_lengths - 1) +
-                                 torch::arange(batch, torch::kInt64);
   const auto params = recurrent.named_parameters(/*recurse=*/false);
   torch::Tensor x = packed.data();  // [N, in]
   std::vector<torch::Tensor> finals;
@@ -712,18 +705,16 @@ torch::Tensor fused_final_states(CellType cell, torch::nn::Module& recurrent,
       return RecurrentWeights{params["weight_ih" + suffix], params["weight_hh" + suffix],
                               params["bias_ih" + suffix], params["bias_hh" + suffix]};
     };
-    std::vector<torch::Tensor> outputs;
+    // Each run's h_n: the forward state after a sequence's last step, the backward after its first.
+    std::vector<FusedRun> runs;
     if (bidirectional) {
-      auto [forward_out, backward_out] =
-          fused_bidirectional_layer(cell, x, weights(false), weights(true), batch_sizes);
-      outputs = {forward_out, backward_out};
+      auto [forward, backward] = fused_bidirectional_run(cell, x, weights(false), weights(true), batch_sizes);
+      runs = {forward, backward};
     } else {
-      outputs = {fused_recurrent_layer(cell, x, weights(false), batch_sizes, /*reverse=*/false)};
+      runs = {fused_recurrent_run(cell, x, weights(false), batch_sizes, /*reverse=*/false)};
     }
-    // forward: the state at each sequence's last step; backward: the state at step 0 (rows 0 … B−1)
-    finals.push_back(outputs[0].index_select(0, last_row));
-    if (bidirectional) finals.push_back(outputs[1].narrow(0, 0, batch));
-    if (layer + 1 < num_layers) x = bidirectional ? torch::cat(outputs, 1) : outputs[0];
+    for (const FusedRun& run : runs) finals.push_back(run.h_n);
+    if (layer + 1 < num_layers) x = bidirectional ? torch::cat({runs[0].output, runs[1].output}, 1) : runs[0].output;
   }
   return torch::stack(finals).index_select(1, packed.unsorted_indices());  // the batch's order
 }
