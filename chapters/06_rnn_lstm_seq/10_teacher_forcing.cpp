@@ -40,12 +40,14 @@ struct Options {
   int hidden_dim = 128;
   double dropout = 0.0;
   double lr = 5e-3;
+  std::string lr_decay = "none";  // none or cosine (to 0 over the planned steps)
   double max_grad_norm = 1.0;
   std::vector<std::string> schedules = {"always", "inverse_sigmoid"};  // each is trained, same seed
   double tf_end = 0.1;         // where the decaying schedules end
   double time_limit = 0;       // seconds per schedule (0 = none)
   bool full = false;           // the full run: see add_flags
   std::string path = "fused";  // fused or modules
+  int batch_parts = 0;         // parts of each batch trained at the same time (0 = auto)
   bool no_baseline = false;    // skip the nearest-word baseline
   int samples = 8;             // test words shown after training
   bool predict = false;
@@ -73,6 +75,7 @@ void add_flags(book::Cli& app, Options& o) {
   app.add_option("--hidden_dim", o.hidden_dim, "Hidden size H of the decoder (and of each encoder direction)")->capture_default_str()->check(book::int_range(1, 2048));
   app.add_option("--dropout", o.dropout, "Dropout on the embeddings and before the output layer")->capture_default_str()->check(book::real_range(0, 1, false, true));
   app.add_option("--lr", o.lr, "Adam learning rate")->capture_default_str()->check(book::real_range(0, 10, true));
+  app.add_option("--lr_decay", o.lr_decay, "none: the same rate throughout; cosine: from --lr down to 0 along half a cosine over --epochs × batches per epoch")->capture_default_str()->check(book::one_of({"none", "cosine"}));
   app.add_option("--max_grad_norm", o.max_grad_norm, "Clip the global gradient norm to this (0 = no clipping)")->capture_default_str()->check(book::real_range(0, 1e6));
   app.add_option("--schedule", o.schedules, "Teacher-forcing schedules to train, comma-separated; each run starts from the same seed")
       ->capture_default_str()->delimiter(',')->check(book::one_of(ch06::tf_schedule_names()));
@@ -80,6 +83,7 @@ void add_flags(book::Cli& app, Options& o) {
   app.add_option("--time_limit", o.time_limit, "Seconds of training and validation per schedule; training stops after the last epoch that leaves time for one more (0 = no limit)")->capture_default_str()->check(book::real_range(0, 1e6));
   app.add_flag("--full", o.full, "The full run: all training words and test words, --schedule always, --hidden_dim 256, --lr 3e-3, --batch_size 128, --epochs 40, --time_limit 540 (each unless given)");
   app.add_option("--path", o.path, "fused: the encoder and the teacher-forced decoder through the chapter's fused recurrent path (lib/fused_rnn); modules: torch::nn::LSTM and a torch::nn::LSTMCell loop. Same weights, same results")->capture_default_str()->check(book::one_of({"fused", "modules"}));
+  app.add_option("--batch_parts", o.batch_parts, "With one schedule: cut each batch into this many parts, trained at the same time on as many cores with their gradients summed (1 = the whole batch on BLAS's threads; 0 = one part per core when dropout is 0)")->capture_default_str()->check(book::int_range(0, 64));
   app.add_flag("--no_baseline", o.no_baseline, "Skip the nearest-word baseline on the test words");
   app.add_option("--samples", o.samples, "Test words whose predictions are shown after training")->capture_default_str()->check(book::int_range(0, 1000));
   app.add_flag("--predict", o.predict, "Pronounce WORDS (or stdin lines) with a saved checkpoint instead of training");
@@ -234,6 +238,7 @@ ch06::G2PFitOptions fit_options(const Options& o, const std::string& schedule) {
   fit.epochs = o.epochs;
   fit.batch_size = o.batch_size;
   fit.lr = o.lr;
+  fit.cosine_lr = o.lr_decay == "cosine";
   fit.max_grad_norm = o.max_grad_norm;
   fit.schedule = ch06::parse_tf_schedule(schedule);
   fit.tf_end = o.tf_end;
@@ -248,6 +253,14 @@ ch06::G2PFitOptions fit_options(const Options& o, const std::string& schedule) {
 bool use_parallel_schedules(const Options& o, const book::RunContext& run) {
   return o.schedules.size() > 1 && run.device.is_cpu() && run.threads.blas_threads >= 2 &&
          o.dropout == 0.0;
+}
+
+// One schedule alone: the same reasoning splits each batch into parts, one per core, each on its
+// own thread with BLAS on 1 thread (--batch_parts 0). Returns 1 for the whole batch at once.
+int batch_parts(const Options& o, const book::RunContext& run) {
+  if (o.schedules.size() > 1 || !run.device.is_cpu()) return 1;
+  if (o.batch_parts > 0) return o.batch_parts;
+  return o.dropout == 0.0 ? std::max(1, run.threads.blas_threads) : 1;
 }
 
 // [train_schedule]
@@ -306,9 +319,9 @@ int train(const Options& o) {
             book::with_thousands(static_cast<std::int64_t>(test_set.size())));
   log->info("Vocabularies: {} letter ids (<pad>, a-z), {} phoneme ids (<pad>, <sos>, <eos>, 39 ARPAbet phonemes)",
             ch06::kLetterVocabSize, ch06::kPhonemeVocabSize);
-  log->info("Hyperparameters: epochs={} batch_size={} embed_dim={} hidden_dim={} dropout={} lr={} max_grad_norm={} "
-            "tf_end={} seed={}",
-            o.epochs, o.batch_size, o.embed_dim, o.hidden_dim, o.dropout, o.lr, o.max_grad_norm, o.tf_end,
+  log->info("Hyperparameters: epochs={} batch_size={} embed_dim={} hidden_dim={} dropout={} lr={} lr_decay={} "
+            "max_grad_norm={} tf_end={} seed={}",
+            o.epochs, o.batch_size, o.embed_dim, o.hidden_dim, o.dropout, o.lr, o.lr_decay, o.max_grad_norm, o.tf_end,
             o.common.seed);
 
   const ch06::G2PConfig config = model_config(o);
@@ -326,13 +339,18 @@ int train(const Options& o) {
   }
   book::log_model_info(*log, *models.front());
   const bool parallel = use_parallel_schedules(o, run);
+  const int parts = batch_parts(o, run);
   if (parallel) {
     log->info("Training the {} schedules at the same time, one per core (BLAS 1 thread each)",
               o.schedules.size());
+  } else if (parts > 1) {
+    log->info("Training each batch in {} parts at the same time, one per core (BLAS 1 thread each)",
+              parts);
   }
   const auto train_one = [&](std::size_t i) {
     ch06::G2PFitOptions fit = fit_options(o, o.schedules[i]);
     fit.progress = fit.progress && !parallel;  // two progress bars would overwrite each other
+    fit.batch_parts = parts;
     return train_schedule(o.schedules[i], models[i], fit, static_cast<std::uint64_t>(o.common.seed),
                           train_set, val_set, test_set, *log);
   };
@@ -345,7 +363,9 @@ int train(const Options& o) {
     for (std::size_t i = 0; i < runs.size(); ++i) runs[i] = running[i].get();
     book::apply_threads(o.common.threads);
   } else {
+    if (parts > 1) book::apply_threads(1);
     for (std::size_t i = 0; i < runs.size(); ++i) runs[i] = train_one(i);
+    if (parts > 1) book::apply_threads(o.common.threads);
   }
   // [schedule_run]
   nlohmann::json metrics = nlohmann::json::object();

@@ -3,6 +3,7 @@
 #include "book/progress.h"
 #include "book/timer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -12,6 +13,26 @@ NonFiniteLoss::NonFiniteLoss(std::int64_t step_, double loss)
     : std::runtime_error("training loss became " + std::to_string(loss) + " at step " + std::to_string(step_) +
                          "; lower --lr or --max_grad_norm"),
       step(step_) {}
+
+namespace {
+constexpr double kPi = 3.14159265358979323846;
+}  // namespace
+
+CosineLR::CosineLR(torch::optim::Optimizer& optimizer, std::int64_t total_steps, double floor)
+    : torch::optim::LRScheduler(optimizer), total_steps_(total_steps), floor_(floor) {
+  if (total_steps < 1) throw std::invalid_argument("CosineLR: total_steps must be at least 1");
+  if (!(floor >= 0.0 && floor <= 1.0)) throw std::invalid_argument("CosineLR: floor must be in [0, 1]");
+  base_ = get_current_lrs();
+}
+
+std::vector<double> CosineLR::get_lrs() {
+  const double progress =
+      std::min(1.0, static_cast<double>(step_count_) / static_cast<double>(total_steps_));
+  const double factor = floor_ + (1.0 - floor_) * 0.5 * (1.0 + std::cos(kPi * progress));
+  std::vector<double> rates;
+  for (const double base : base_) rates.push_back(base * factor);
+  return rates;
+}
 
 namespace {
 

@@ -8,6 +8,7 @@
 #include "lib/g2p_model.h"
 #include "process.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <doctest/doctest.h>
 #include <zlib.h>
 
@@ -473,6 +474,52 @@ TEST_CASE("the fused path gives the modules path's logits, loss and gradients in
   // its backward pass).
   torch::NoGradGuard no_grad;
   CHECK(model->path() == G2PPath::kModules);
+}
+
+TEST_CASE("a batch trained in parts on two threads takes the whole batch's step, in float64") {
+  G2PConfig config;
+  config.embed_dim = 6;
+  config.hidden_dim = 10;
+  // The halves hold 13 and 8 phonemes (with <eos>): a plain mean of the two halves' losses would
+  // weigh them equally and give another gradient.
+  const std::vector<Pronunciation> data = {{"unbelievably", ids_of("AH N B IH L IY V AH B L IY")},
+                                           {"a", ids_of("AH")},
+                                           {"cat", ids_of("K AE T")},
+                                           {"through", ids_of("TH R UW")},
+                                           {"ox", ids_of("AA K S")}};
+  const G2PBatch batch = collate_g2p(data, {0, 1, 2, 3, 4});
+  const G2PBatch first = slice_g2p_batch(batch, 0, 2);
+  CHECK(first.letters.sizes() == torch::IntArrayRef{2, 12});  // padding trimmed to the part
+  CHECK(first.targets.sizes() == torch::IntArrayRef{2, 12});
+  CHECK(slice_g2p_batch(batch, 2, 5).targets.sizes() == torch::IntArrayRef{3, 4});
+  CHECK(slice_g2p_batch(batch, 2, 5).references.size() == 3);
+  for (double ratio : {1.0, 0.0}) {  // the two ratios whose decoding has no coin flips
+    for (double clip : {0.0, 0.05}) {
+      CAPTURE(ratio);
+      CAPTURE(clip);
+      std::vector<G2PModel> models;
+      std::vector<double> losses;
+      for (int parts : {1, 2}) {
+        torch::manual_seed(5);
+        G2PModel model(config);
+        model->to(torch::kFloat64);
+        model->train();
+        torch::optim::SGD sgd(model->parameters(), torch::optim::SGDOptions(1.0));
+        std::vector<at::Generator> coins;
+        for (int k = 0; k < parts; ++k) coins.push_back(at::detail::createCPUGenerator(7 + k));
+        losses.push_back(parts == 1 ? g2p_train_step(model, sgd, batch, ratio, clip)
+                                    : g2p_sharded_train_step(model, sgd, batch, ratio, clip, coins));
+        models.push_back(model);
+      }
+      CHECK(std::abs(losses[0] - losses[1]) < 1e-12);
+      const auto whole = models[0]->parameters();
+      const auto parted = models[1]->parameters();
+      for (std::size_t i = 0; i < whole.size(); ++i) {  // SGD with rate 1: the step is the gradient
+        CAPTURE(i);
+        CHECK((whole[i] - parted[i]).abs().max().item<double>() < 1e-12);
+      }
+    }
+  }
 }
 
 TEST_CASE("a tiny run: the loss starts near ln 42, falls, and the schedule drives the ratio") {

@@ -1,5 +1,5 @@
 // Self-checks of common/train: the epoch loop weights the loss by batch size, counts accuracy,
-// clips, learns, and stops on a non-finite loss with the step number.
+// clips, learns, and stops on a non-finite loss with the step number; the cosine learning-rate decay.
 #include "book/train.h"
 
 #include <doctest/doctest.h>
@@ -106,4 +106,24 @@ TEST_CASE("History keeps one value per epoch in the original's JSON layout") {
   CHECK(j.size() == 4);
   CHECK(j.at("train_loss").size() == 2);
   CHECK(j.at("val_acc")[1] == 50.0);
+}
+
+TEST_CASE("CosineLR: full rate first, half at the midpoint, the floor at the end and after") {
+  torch::Tensor w = torch::zeros({1}, torch::requires_grad());
+  torch::optim::Adam adam({w}, torch::optim::AdamOptions(0.2));
+  book::CosineLR decay(adam, 4, 0.1);
+  std::vector<double> rates;
+  for (int i = 0; i < 6; ++i) {
+    decay.step();
+    rates.push_back(adam.param_groups()[0].options().get_lr());
+  }
+  // step i uses 0.2 · (0.1 + 0.9 · (1 + cos(π i / 4)) / 2)
+  const double expected[] = {0.2, 0.2 * (0.1 + 0.9 * (1 + std::sqrt(0.5)) / 2), 0.2 * 0.55,
+                             0.2 * (0.1 + 0.9 * (1 - std::sqrt(0.5)) / 2), 0.02, 0.02};
+  for (int i = 0; i < 6; ++i) {
+    CAPTURE(i);
+    CHECK(rates[static_cast<std::size_t>(i)] == doctest::Approx(expected[i]).epsilon(1e-12));
+  }
+  CHECK_THROWS_AS(book::CosineLR(adam, 0), std::invalid_argument);
+  CHECK_THROWS_AS(book::CosineLR(adam, 5, 1.5), std::invalid_argument);
 }

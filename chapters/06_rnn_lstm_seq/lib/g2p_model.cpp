@@ -6,12 +6,15 @@
 
 #include "book/progress.h"
 #include "book/timer.h"
+#include "book/train.h"
 #include "book/torch_utils.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <future>
+#include <optional>
 #include <stdexcept>
 
 namespace ch06 {
@@ -335,6 +338,60 @@ double g2p_train_step(G2PModel& model, torch::optim::Optimizer& optimizer, const
 }
 // [train_step]
 
+G2PBatch slice_g2p_batch(const G2PBatch& batch, std::int64_t begin, std::int64_t end) {
+  G2PBatch part;
+  part.lengths = batch.lengths.slice(0, begin, end);
+  const std::int64_t letters = part.lengths.max().item<std::int64_t>();
+  const std::int64_t targets =
+      batch.targets.slice(0, begin, end).ne(kPhonemePad).sum(1).max().item<std::int64_t>();
+  part.letters = batch.letters.slice(0, begin, end).narrow(1, 0, letters);
+  part.targets = batch.targets.slice(0, begin, end).narrow(1, 0, targets);
+  part.references.assign(batch.references.begin() + begin, batch.references.begin() + end);
+  return part;
+}
+
+// [sharded_step]
+double g2p_sharded_train_step(G2PModel& model, torch::optim::Optimizer& optimizer,
+                              const G2PBatch& batch, double ratio, double max_grad_norm,
+                              const std::vector<at::Generator>& coins) {
+  const std::int64_t rows = batch.targets.size(0);
+  const auto parts = std::min<std::int64_t>(static_cast<std::int64_t>(coins.size()), rows);
+  const double phonemes = batch.targets.ne(kPhonemePad).sum().item<double>();
+  const std::vector<torch::Tensor> params = model->parameters();
+  // Part k: its loss, weighted by its share of the phonemes, and that loss's gradients.
+  const auto run_part = [&](std::int64_t k) {
+    const G2PBatch part = slice_g2p_batch(batch, rows * k / parts, rows * (k + 1) / parts);
+    const torch::Tensor logits = decode_scheduled(model, part, ratio, coins[static_cast<std::size_t>(k)]);
+    const double share = part.targets.ne(kPhonemePad).sum().item<double>() / phonemes;
+    const torch::Tensor loss = masked_cross_entropy(logits, part.targets) * share;
+    if (!std::isfinite(loss.item<double>())) return std::make_pair(loss.item<double>(), torch::autograd::variable_list{});
+    return std::make_pair(loss.item<double>(), torch::autograd::grad({loss}, params, {}, false, false, true));
+  };
+  std::vector<std::future<std::pair<double, torch::autograd::variable_list>>> others;
+  for (std::int64_t k = 1; k < parts; ++k) others.push_back(std::async(std::launch::async, run_part, k));
+  std::vector<std::pair<double, torch::autograd::variable_list>> results{run_part(0)};
+  for (auto& f : others) results.push_back(f.get());
+  double value = 0;
+  for (const auto& r : results) value += r.first;
+  if (!std::isfinite(value)) return value;  // no step: the caller reports it
+  optimizer.zero_grad();
+  {
+    torch::NoGradGuard no_grad;
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      torch::Tensor sum;
+      for (const auto& r : results) {
+        const torch::Tensor& g = r.second[i];
+        if (g.defined()) sum = sum.defined() ? sum + g : g.clone();
+      }
+      if (sum.defined()) params[i].mutable_grad() = sum;
+    }
+  }
+  if (max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(params, max_grad_norm);
+  optimizer.step();
+  return value;
+}
+// [sharded_step]
+
 // [fit]
 std::vector<G2PEpoch> fit_g2p(G2PModel& model, const std::vector<Pronunciation>& train,
                               const std::vector<Pronunciation>& val, const G2PFitOptions& options,
@@ -344,9 +401,14 @@ std::vector<G2PEpoch> fit_g2p(G2PModel& model, const std::vector<Pronunciation>&
       static_cast<std::int64_t>((train.size() + static_cast<std::size_t>(options.batch_size) - 1) /
                                 static_cast<std::size_t>(options.batch_size));
   const double total_steps = static_cast<double>(per_epoch) * options.epochs;
+  std::optional<book::CosineLR> decay;
+  if (options.cosine_lr) decay.emplace(optimizer, static_cast<std::int64_t>(total_steps));
   std::int64_t step = 0;
   std::vector<G2PEpoch> history;
   const at::Generator coins = at::detail::createCPUGenerator(rng());
+  std::vector<at::Generator> part_coins;  // one generator per part, after the one above
+  for (int k = 0; k < options.batch_parts && options.batch_parts > 1; ++k)
+    part_coins.push_back(at::detail::createCPUGenerator(rng()));
   book::Timer total;
   double longest_epoch = 0;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
@@ -366,8 +428,12 @@ std::vector<G2PEpoch> fit_g2p(G2PModel& model, const std::vector<Pronunciation>&
       const G2PBatch& batch = batches[i];
       const double ratio = teacher_forcing_ratio(
           options.schedule, static_cast<double>(step) / total_steps, options.tf_end);
+      if (decay) decay->step();
       const double value =
-          g2p_train_step(model, optimizer, batch, ratio, options.max_grad_norm, coins);
+          part_coins.empty()
+              ? g2p_train_step(model, optimizer, batch, ratio, options.max_grad_norm, coins)
+              : g2p_sharded_train_step(model, optimizer, batch, ratio, options.max_grad_norm,
+                                       part_coins);
       if (!std::isfinite(value)) {
         throw std::runtime_error("training loss became " + std::to_string(value) + " at step " +
                                  std::to_string(i + 1) + " of epoch " + std::to_string(epoch) +

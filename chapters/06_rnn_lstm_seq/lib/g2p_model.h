@@ -155,12 +155,14 @@ struct G2PFitOptions {
   int epochs = 10;                        ///< full passes over the training words
   std::int64_t batch_size = 64;           ///< words per batch
   double lr = 2e-3;                       ///< Adam's learning rate
+  bool cosine_lr = false;                 ///< decay it to 0 along half a cosine over epochs × batches
   double max_grad_norm = 1.0;             ///< clip threshold (0 = no clipping)
   TfSchedule schedule = TfSchedule::kAlways;  ///< how the teacher-forcing ratio moves
   double tf_end = 0.1;                    ///< where the decaying schedules end, in (0, 0.5)
   bool progress = true;                   ///< a progress bar per epoch on a terminal
   double time_limit = 0;                  ///< seconds of training and validation (0 = no limit)
   std::int64_t eval_batch_size = 256;     ///< words per batch when evaluating
+  int batch_parts = 1;  ///< > 1: g2p_sharded_train_step with this many parts (BLAS on 1 thread)
 };
 
 /// One epoch's record.
@@ -178,6 +180,19 @@ struct G2PEpoch {
 /// returns it without stepping.
 double g2p_train_step(G2PModel& model, torch::optim::Optimizer& optimizer, const G2PBatch& batch,
                       double ratio, double max_grad_norm, c10::optional<at::Generator> coins = c10::nullopt);
+
+/// Rows [begin, end) of `batch` as a batch of their own, its padding trimmed to their longest word
+/// and longest pronunciation.
+G2PBatch slice_g2p_batch(const G2PBatch& batch, std::int64_t begin, std::int64_t end);
+
+/// g2p_train_step with the batch cut into `coins.size()` parts of consecutive rows (fewer if the
+/// batch has fewer rows), each decoded and differentiated on a thread of its own with its own coin
+/// generator. Each part's loss is weighted by its share of the batch's phonemes, so the summed
+/// gradients, the clipping and the step are those of the whole batch up to rounding (a test checks
+/// it in float64). Call with BLAS on 1 thread: the parts are what runs in parallel.
+double g2p_sharded_train_step(G2PModel& model, torch::optim::Optimizer& optimizer,
+                              const G2PBatch& batch, double ratio, double max_grad_norm,
+                              const std::vector<at::Generator>& coins);
 
 /// Called after each epoch.
 using G2PEpochCallback = std::function<void(const G2PEpoch&)>;

@@ -51,6 +51,23 @@ EpochStats train_epoch(torch::nn::Module& model, const ForwardFn& forward,
                        torch::optim::Optimizer& optimizer, const std::vector<Batch>& batches,
                        const EpochOptions& options = {});
 
+/// Half a cosine from each group's learning rate down to `floor` times it over `total_steps` calls
+/// of step(): call step() before each optimiser step, so the first step runs at the full rate and
+/// step i (from 0) at lr · (floor + (1 − floor) · (1 + cos(π · i / total_steps)) / 2). After
+/// total_steps calls the rate stays at floor · lr.
+class CosineLR : public torch::optim::LRScheduler {
+ public:
+  /// Reads the optimiser's current rates as the starting ones. Throws std::invalid_argument if
+  /// total_steps < 1 or floor is outside [0, 1].
+  CosineLR(torch::optim::Optimizer& optimizer, std::int64_t total_steps, double floor = 0.0);
+
+ private:
+  std::vector<double> get_lrs() override;
+  std::vector<double> base_;
+  std::int64_t total_steps_;
+  double floor_;
+};
+
 /// One evaluation pass in eval mode without gradients.
 EpochStats evaluate(torch::nn::Module& model, const ForwardFn& forward,
                     const std::vector<Batch>& batches, const EpochOptions& options = {});
