@@ -81,7 +81,7 @@ void add_flags(book::Cli& app, Options& o) {
       ->capture_default_str()->delimiter(',')->check(book::one_of(ch06::tf_schedule_names()));
   app.add_option("--tf_end", o.tf_end, "Teacher-forcing ratio the decaying schedules reach at the end of training")->capture_default_str()->check(book::real_range(0, 0.5, true, true));
   app.add_option("--time_limit", o.time_limit, "Seconds of training and validation per schedule; training stops after the last epoch that leaves time for one more (0 = no limit)")->capture_default_str()->check(book::real_range(0, 1e6));
-  app.add_flag("--full", o.full, "The full run: all training words and test words, --schedule always, --hidden_dim 256, --lr 3e-3, --batch_size 128, --epochs 40, --time_limit 540 (each unless given)");
+  app.add_flag("--full", o.full, "The full run: all training words and test words, --schedule always, --hidden_dim 256, --lr 3e-3, --lr_decay cosine, --batch_size 128, --epochs 6, --time_limit 540 (each unless given)");
   app.add_option("--path", o.path, "fused: the encoder and the teacher-forced decoder through the chapter's fused recurrent path (lib/fused_rnn); modules: torch::nn::LSTM and a torch::nn::LSTMCell loop. Same weights, same results")->capture_default_str()->check(book::one_of({"fused", "modules"}));
   app.add_option("--batch_parts", o.batch_parts, "With one schedule: cut each batch into this many parts, trained at the same time on as many cores with their gradients summed (1 = the whole batch on BLAS's threads; 0 = one part per core when dropout is 0)")->capture_default_str()->check(book::int_range(0, 64));
   app.add_flag("--no_baseline", o.no_baseline, "Skip the nearest-word baseline on the test words");
@@ -97,7 +97,8 @@ void apply_full_run(const book::Cli& app, Options& o) {
   if (app.count("--train_words") == 0) o.train_words = 0;
   if (app.count("--schedule") == 0) o.schedules = {"always"};
   if (app.count("--batch_size") == 0) o.batch_size = 128;
-  if (app.count("--epochs") == 0) o.epochs = 40;
+  if (app.count("--epochs") == 0) o.epochs = 6;
+  if (app.count("--lr_decay") == 0) o.lr_decay = "cosine";
   if (app.count("--time_limit") == 0) o.time_limit = 540;
   if (app.count("--test_words") == 0) o.test_words = 0;
   if (app.count("--hidden_dim") == 0) o.hidden_dim = 256;
@@ -285,6 +286,11 @@ ScheduleRun train_schedule(const std::string& name, ch06::G2PModel& model,
   log.info("[{}] test ({} words): PER {:.2f}% WER {:.2f}% | training took {:.1f} s ({} epochs)",
            name, result.test.words, result.test.per, result.test.wer, result.train_seconds,
            result.history.size());
+  if (static_cast<int>(result.history.size()) < fit.epochs) {
+    log.warn("[{}] --time_limit stopped training after {} of {} epochs: the schedules (teacher "
+             "forcing, learning rate) had not reached their ends",
+             name, result.history.size(), fit.epochs);
+  }
   return result;
 }
 // [train_schedule]

@@ -665,14 +665,17 @@ TEST_CASE("program: a missing or malformed data file is exit code 1 and one line
 TEST_CASE("program: --full trains one schedule on every training word, unless flags say otherwise") {
   TempDir dir("g2p-full");
   const auto out = (dir / "out").string();
-  // The sizes --full sets, overridden to keep the test short: the words, the epochs.
-  const ProcessResult r = program10({"--full", "--train_words", "200", "--eval_words", "30", "--test_words", "30", "--epochs", "1",
+  // The sizes --full sets, overridden to keep the test short: the words, the epochs, and a time
+  // limit that stops it after the first of two epochs.
+  const ProcessResult r = program10({"--full", "--train_words", "200", "--eval_words", "30", "--test_words", "30", "--epochs", "2", "--time_limit", "0.001",
                                      "--hidden_dim", "16", "--embed_dim", "8", "--samples", "0",
                                      "--no_baseline", "--out_dir", out});
   CAPTURE(r.out);
   CAPTURE(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("epochs=1 batch_size=128") != std::string::npos);
+  CHECK(r.out.find("epochs=2 batch_size=128") != std::string::npos);
+  CHECK(r.out.find("--time_limit stopped training after 1 of 2 epochs") != std::string::npos);
+  CHECK(r.out.find("lr=0.003 lr_decay=cosine") != std::string::npos);
   CHECK(r.out.find("using 200 / 30 / 30") != std::string::npos);
   CHECK(book::fs::exists(dir / "out" / "results" / "g2p_history_always.csv"));
   CHECK_FALSE(book::fs::exists(dir / "out" / "results" / "g2p_history_inverse_sigmoid.csv"));
