@@ -36,7 +36,7 @@ struct Options {
   int test_words = 1000;    // test words (0 = all ~5,800)
   int epochs = 3;
   int batch_size = 128;
-  int embed_dim = 64;
+  int embed_dim = 32;
   int hidden_dim = 128;
   double dropout = 0.0;
   double lr = 5e-3;
@@ -81,7 +81,7 @@ void add_flags(book::Cli& app, Options& o) {
       ->capture_default_str()->delimiter(',')->check(book::one_of(ch06::tf_schedule_names()));
   app.add_option("--tf_end", o.tf_end, "Teacher-forcing ratio the decaying schedules reach at the end of training")->capture_default_str()->check(book::real_range(0, 0.5, true, true));
   app.add_option("--time_limit", o.time_limit, "Seconds of training and validation per schedule; training stops after the last epoch that leaves time for one more (0 = no limit)")->capture_default_str()->check(book::real_range(0, 1e6));
-  app.add_flag("--full", o.full, "The full run: all training words and test words, --schedule always, --hidden_dim 256, --lr 3e-3, --lr_decay cosine, --batch_size 128, --epochs 6, --time_limit 540 (each unless given)");
+  app.add_flag("--full", o.full, "The full run: all training words and test words, --schedule always, --embed_dim 64, --hidden_dim 256, --lr 3e-3, --lr_decay cosine, --batch_size 128, --epochs 6, --time_limit 540 (each unless given)");
   app.add_option("--path", o.path, "fused: the encoder and the teacher-forced decoder through the chapter's fused recurrent path (lib/fused_rnn); modules: torch::nn::LSTM and a torch::nn::LSTMCell loop. Same weights, same results")->capture_default_str()->check(book::one_of({"fused", "modules"}));
   app.add_option("--batch_parts", o.batch_parts, "With one schedule: cut each batch into this many parts, trained at the same time on as many cores with their gradients summed (1 = the whole batch on BLAS's threads; 0 = one part per core when dropout is 0)")->capture_default_str()->check(book::int_range(0, 64));
   app.add_flag("--no_baseline", o.no_baseline, "Skip the nearest-word baseline on the test words");
@@ -101,6 +101,7 @@ void apply_full_run(const book::Cli& app, Options& o) {
   if (app.count("--lr_decay") == 0) o.lr_decay = "cosine";
   if (app.count("--time_limit") == 0) o.time_limit = 540;
   if (app.count("--test_words") == 0) o.test_words = 0;
+  if (app.count("--embed_dim") == 0) o.embed_dim = 64;
   if (app.count("--hidden_dim") == 0) o.hidden_dim = 256;
   if (app.count("--lr") == 0) o.lr = 3e-3;
 }
