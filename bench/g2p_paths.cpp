@@ -8,6 +8,10 @@
 /// Workloads: one training epoch with teacher forcing (ratio 1), one with scheduled sampling at
 /// ratio 0.5 (the decoder steps one at a time on both paths), and the evaluation of the validation
 /// words (teacher-forced loss, greedy decoding).
+///
+/// With --parts N (N > 1) it then times what a single schedule does with N cores: one teacher-forced
+/// epoch on the fused path with each batch whole on BLAS's threads, against the same epoch with each
+/// batch in N parts, one thread each, BLAS on 1 thread (ch06::g2p_sharded_train_step).
 #include "book/cli.h"
 #include "book/files.h"
 #include "book/timer.h"
@@ -15,6 +19,7 @@
 #include "lib/g2p_data.h"
 #include "lib/g2p_model.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <algorithm>
@@ -34,6 +39,7 @@ struct Options {
   int hidden_dim = 128;
   int reps = 3;
   std::string trace;  // --trace: a LibTorch profile of one fused epoch instead of the table
+  int parts = 1;      // --parts: also time whole batches against batches in this many parts
 };
 
 // The weights every run starts from.
@@ -47,6 +53,14 @@ void restore(ch06::G2PModel& model, const std::vector<torch::Tensor>& weights) {
   torch::NoGradGuard no_grad;
   auto params = model->parameters();
   for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(weights[i]);
+}
+
+// "min-max" of some timings, to 3 decimals.
+std::string spread_of(const std::vector<double>& s) {
+  std::ostringstream spread;
+  spread.precision(3);
+  spread << std::fixed << *std::min_element(s.begin(), s.end()) << "-" << *std::max_element(s.begin(), s.end());
+  return spread.str();
 }
 
 }  // namespace
@@ -68,6 +82,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(book::int_range(1, 100));
   app.add_option("--trace", o.trace, "Instead of the table: profile one teacher-forced epoch on the fused path "
                  "with LibTorch's profiler and write it to this file (Chrome trace format)");
+  app.add_option("--parts", o.parts, "Also time a teacher-forced fused epoch with whole batches against batches "
+                 "in this many parts on as many threads (1 = not)")
+      ->capture_default_str()->check(book::int_range(1, 64));
   return book::run_program(app, argc, argv, [&] {
     const book::ThreadPolicy policy = book::apply_threads(o.common.threads);
     const auto dictionary = ch06::load_pronunciations(book::find_data_file(ch06::kCmudictFile));
@@ -101,6 +118,16 @@ int main(int argc, char** argv) {
         return sum / static_cast<double>(batches.size());
       };
     };
+    // The same epoch with each batch in `parts` parts on as many threads (BLAS on 1 thread).
+    const auto parted_epoch = [&] {
+      model->train();
+      torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(3e-3));
+      std::vector<at::Generator> coins;
+      for (int k = 0; k < o.parts; ++k) coins.push_back(at::detail::createCPUGenerator(1 + k));
+      double sum = 0;
+      for (const auto& b : batches) sum += ch06::g2p_sharded_train_step(model, optimizer, b, 1.0, 1.0, coins);
+      return sum / static_cast<double>(batches.size());
+    };
     const std::vector<std::pair<std::string, std::function<double()>>> workloads = {
         {"train epoch, teacher forcing", epoch(1.0)},
         {"train epoch, ratio 0.5", epoch(0.5)},
@@ -128,11 +155,32 @@ int main(int argc, char** argv) {
       const double base = book::median(seconds["modules"]);
       for (const auto& [path_name, path] : paths) {
         const auto& s = seconds[path_name];
-        std::ostringstream spread;
-        spread.precision(3);
-        spread << std::fixed << *std::min_element(s.begin(), s.end()) << "-" << *std::max_element(s.begin(), s.end());
         std::printf("%-30s %-8s %9.3f %17s %7.2fx %10.5f\n", name.c_str(), path_name.c_str(), book::median(s),
-                    spread.str().c_str(), base / book::median(s), loss[path_name]);
+                    spread_of(s).c_str(), base / book::median(s), loss[path_name]);
+      }
+    }
+    if (o.parts > 1) {
+      const std::string whole = "whole, BLAS " + std::to_string(policy.blas_threads);
+      const std::string parted = std::to_string(o.parts) + " parts, BLAS 1";
+      std::map<std::string, std::vector<double>> seconds;
+      std::map<std::string, double> loss;
+      model->set_path(ch06::G2PPath::kFused);
+      for (int rep = 0; rep < o.reps; ++rep) {
+        for (const std::string& way : {whole, parted}) {
+          book::apply_threads(way == whole ? o.common.threads : 1);
+          restore(model, initial);
+          book::Timer timer;
+          loss[way] = way == whole ? epoch(1.0)() : parted_epoch();
+          seconds[way].push_back(timer.seconds());
+        }
+      }
+      book::apply_threads(o.common.threads);
+      std::printf("\n%-30s %-16s %9s %17s %8s %10s\n", "fused, teacher forcing", "batches", "median_s",
+                  "min-max", "ratio", "loss");
+      for (const std::string& way : {whole, parted}) {
+        const auto& s = seconds[way];
+        std::printf("%-30s %-16s %9.3f %17s %7.2fx %10.5f\n", "train epoch", way.c_str(), book::median(s),
+                    spread_of(s).c_str(), book::median(seconds[whole]) / book::median(s), loss[way]);
       }
     }
     std::cout << "load after " << book::read_file("/proc/loadavg").substr(0, 14) << '\n';
