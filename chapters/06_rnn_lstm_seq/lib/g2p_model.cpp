@@ -354,22 +354,26 @@ G2PBatch slice_g2p_batch(const G2PBatch& batch, std::int64_t begin, std::int64_t
 double g2p_sharded_train_step(G2PModel& model, torch::optim::Optimizer& optimizer,
                               const G2PBatch& batch, double ratio, double max_grad_norm,
                               const std::vector<at::Generator>& coins) {
+  using Grads = torch::autograd::variable_list;
   const std::int64_t rows = batch.targets.size(0);
   const auto parts = std::min<std::int64_t>(static_cast<std::int64_t>(coins.size()), rows);
   const double phonemes = batch.targets.ne(kPhonemePad).sum().item<double>();
   const std::vector<torch::Tensor> params = model->parameters();
   // Part k: its loss, weighted by its share of the phonemes, and that loss's gradients.
-  const auto run_part = [&](std::int64_t k) {
+  const auto run_part = [&](std::int64_t k) -> std::pair<double, Grads> {
     const G2PBatch part = slice_g2p_batch(batch, rows * k / parts, rows * (k + 1) / parts);
-    const torch::Tensor logits = decode_scheduled(model, part, ratio, coins[static_cast<std::size_t>(k)]);
+    const auto& generator = coins[static_cast<std::size_t>(k)];
+    const torch::Tensor logits = decode_scheduled(model, part, ratio, generator);
     const double share = part.targets.ne(kPhonemePad).sum().item<double>() / phonemes;
     const torch::Tensor loss = masked_cross_entropy(logits, part.targets) * share;
-    if (!std::isfinite(loss.item<double>())) return std::make_pair(loss.item<double>(), torch::autograd::variable_list{});
-    return std::make_pair(loss.item<double>(), torch::autograd::grad({loss}, params, {}, false, false, true));
+    const double value = loss.item<double>();
+    if (!std::isfinite(value)) return {value, {}};
+    return {value, torch::autograd::grad({loss}, params, {}, false, false, /*allow_unused=*/true)};
   };
-  std::vector<std::future<std::pair<double, torch::autograd::variable_list>>> others;
-  for (std::int64_t k = 1; k < parts; ++k) others.push_back(std::async(std::launch::async, run_part, k));
-  std::vector<std::pair<double, torch::autograd::variable_list>> results{run_part(0)};
+  std::vector<std::future<std::pair<double, Grads>>> others;  // parts 1 … on threads of their own
+  for (std::int64_t k = 1; k < parts; ++k)
+    others.push_back(std::async(std::launch::async, run_part, k));
+  std::vector<std::pair<double, Grads>> results{run_part(0)};  // part 0 on this thread
   for (auto& f : others) results.push_back(f.get());
   double value = 0;
   for (const auto& r : results) value += r.first;
