@@ -385,7 +385,7 @@ double g2p_sharded_train_step(G2PModel& model, torch::optim::Optimizer& optimize
       torch::Tensor sum;
       for (const auto& r : results) {
         const torch::Tensor& g = r.second[i];
-        if (g.defined()) sum = sum.defined() ? sum + g : g.clone();
+        if (g.defined()) sum = sum.defined() ? sum + g : g;  // each g is a fresh tensor
       }
       if (sum.defined()) params[i].mutable_grad() = sum;
     }
