@@ -373,6 +373,14 @@ TEST_CASE("parameter formula, collator, and decoding: ratio 1 feeds the truth, r
   G2PConfig config;
   config.embed_dim = 8;
   config.hidden_dim = 12;
+  for (std::int64_t encoder : {7, 12, 20}) {  // narrower, as wide as and wider than the decoder
+    G2PConfig other = config;
+    other.encoder_dim = encoder;
+    CAPTURE(encoder);
+    CHECK(book::count_parameters(*G2PModel(other)).total == g2p_parameter_count(other));
+    CHECK(encoder_width(other) == encoder);
+  }
+  CHECK(encoder_width(config) == 12);  // 0: as wide as the decoder
   torch::manual_seed(11);
   G2PModel model(config);
   CHECK(book::count_parameters(*model).total == g2p_parameter_count(config));
@@ -440,6 +448,7 @@ TEST_CASE("the fused path gives the modules path's logits, loss and gradients in
   G2PConfig config;
   config.embed_dim = 6;
   config.hidden_dim = 10;
+  config.encoder_dim = 7;  // the bridge maps 2 × 7 to 10
   torch::manual_seed(21);
   G2PModel model(config);
   model->to(torch::kFloat64);
@@ -474,6 +483,34 @@ TEST_CASE("the fused path gives the modules path's logits, loss and gradients in
   // its backward pass).
   torch::NoGradGuard no_grad;
   CHECK(model->path() == G2PPath::kModules);
+}
+
+TEST_CASE("a checkpoint keeps the encoder's width; one without it (before the width was its own) means H") {
+  TempDir dir("g2p-checkpoint");
+  G2PConfig config;
+  config.embed_dim = 4;
+  config.hidden_dim = 9;
+  config.encoder_dim = 5;
+  torch::manual_seed(5);
+  G2PModel model(config);
+  const std::vector<std::string> words = {"cat", "phoneme", "ox"};
+  const auto before = predict_words(model, words);
+  const auto file = dir / "narrow.pth";
+  book::save_checkpoint(*model, g2p_meta(config, TfSchedule::kAlways), file);
+  G2PModel loaded = load_g2p(file);
+  CHECK(loaded->config().encoder_dim == 5);
+  CHECK(loaded->config().hidden_dim == 9);
+  const auto after = predict_words(loaded, words);
+  for (std::size_t i = 0; i < words.size(); ++i) CHECK(after[i].phonemes == before[i].phonemes);
+  // An older checkpoint: the encoder as wide as the decoder, and no encoder_dim in its metadata.
+  G2PConfig old_config = config;
+  old_config.encoder_dim = 0;
+  nlohmann::json meta = g2p_meta(old_config, TfSchedule::kAlways);
+  REQUIRE(meta.at("encoder_dim").get<std::int64_t>() == 9);
+  meta.erase("encoder_dim");
+  const auto old_file = dir / "old.pth";
+  book::save_checkpoint(*G2PModel(old_config), meta, old_file);
+  CHECK(load_g2p(old_file)->config().encoder_dim == 9);
 }
 
 TEST_CASE("a batch trained in parts on two threads takes the whole batch's step, in float64") {
@@ -690,7 +727,7 @@ TEST_CASE("program: flags checked together are usage errors") {
            {{"--schedule", "always,always"}, "twice"},
            {{"--tf_end", "0.5"}, "--tf_end"},
            {{"cat"}, "need --predict"},
-           {{"--hidden_dim", "2048", "--embed_dim", "1024"}, "the limit is"}}) {
+           {{"--hidden_dim", "2048", "--encoder_dim", "2048", "--embed_dim", "1024"}, "the limit is"}}) {
     auto full = args;
     full.insert(full.end(), {"--out_dir", out});
     const ProcessResult r = program10(full);

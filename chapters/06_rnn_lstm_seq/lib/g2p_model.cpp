@@ -27,12 +27,17 @@ G2PPath parse_g2p_path(const std::string& name) {
   throw std::invalid_argument("unknown path '" + name + "'; choose fused or modules");
 }
 
+std::int64_t encoder_width(const G2PConfig& c) {
+  return c.encoder_dim > 0 ? c.encoder_dim : c.hidden_dim;
+}
+
 std::int64_t g2p_parameter_count(const G2PConfig& c) {
   const std::int64_t e = c.embed_dim;
   const std::int64_t h = c.hidden_dim;
-  const std::int64_t lstm = 4 * (h * e + h * h + 2 * h);
-  return kLetterVocabSize * e + 2 * lstm + 2 * (2 * h * h + h) + kPhonemeVocabSize * e + lstm +
-         h * kPhonemeVocabSize + kPhonemeVocabSize;
+  const std::int64_t he = encoder_width(c);
+  const auto lstm = [e](std::int64_t width) { return 4 * (width * e + width * width + 2 * width); };
+  return kLetterVocabSize * e + 2 * lstm(he) + 2 * (2 * he * h + h) + kPhonemeVocabSize * e +
+         lstm(h) + h * kPhonemeVocabSize + kPhonemeVocabSize;
 }
 
 G2PBatch collate_g2p(const std::vector<Pronunciation>& data, const std::vector<std::size_t>& rows) {
@@ -69,12 +74,13 @@ G2PBatch collate_g2p(const std::vector<Pronunciation>& data, const std::vector<s
 G2PModelImpl::G2PModelImpl(const G2PConfig& config) : config_(config) {
   const std::int64_t e = config.embed_dim;
   const std::int64_t h = config.hidden_dim;
+  const std::int64_t he = encoder_width(config);
   letter_embedding_ = register_module(
       "letter_embedding", torch::nn::Embedding(torch::nn::EmbeddingOptions(kLetterVocabSize, e).padding_idx(kLetterPad)));
   encoder_ = register_module(
-      "encoder", torch::nn::LSTM(torch::nn::LSTMOptions(e, h).batch_first(true).bidirectional(true)));
-  bridge_h_ = register_module("bridge_h", torch::nn::Linear(2 * h, h));
-  bridge_c_ = register_module("bridge_c", torch::nn::Linear(2 * h, h));
+      "encoder", torch::nn::LSTM(torch::nn::LSTMOptions(e, he).batch_first(true).bidirectional(true)));
+  bridge_h_ = register_module("bridge_h", torch::nn::Linear(2 * he, h));
+  bridge_c_ = register_module("bridge_c", torch::nn::Linear(2 * he, h));
   phoneme_embedding_ = register_module(
       "phoneme_embedding",
       torch::nn::Embedding(torch::nn::EmbeddingOptions(kPhonemeVocabSize, e).padding_idx(kPhonemePad)));
@@ -169,7 +175,7 @@ torch::Tensor G2PModelImpl::decode_sequence(const torch::Tensor& previous,
 
 void G2PModelImpl::pretty_print(std::ostream& stream) const {
   stream << "G2PModel(letters " << kLetterVocabSize << " -> embedding " << config_.embed_dim
-         << " -> bidirectional LSTM " << config_.hidden_dim << " -> bridge -> LSTMCell " << config_.hidden_dim
+         << " -> bidirectional LSTM " << encoder_width(config_) << " -> bridge -> LSTMCell " << config_.hidden_dim
          << " -> Linear " << kPhonemeVocabSize << " phoneme ids, dropout " << config_.dropout << ")";
 }
 
@@ -473,6 +479,7 @@ nlohmann::json g2p_meta(const G2PConfig& config, TfSchedule schedule) {
   return {{"model", "G2PModel"},
           {"embed_dim", config.embed_dim},
           {"hidden_dim", config.hidden_dim},
+          {"encoder_dim", encoder_width(config)},
           {"dropout", config.dropout},
           {"tf_schedule", tf_schedule_name(schedule)},
           {"letters", "<pad>abcdefghijklmnopqrstuvwxyz"},
@@ -490,6 +497,8 @@ G2PModel load_g2p(const std::filesystem::path& path) {
     }
     config.embed_dim = meta.at("embed_dim").get<std::int64_t>();
     config.hidden_dim = meta.at("hidden_dim").get<std::int64_t>();
+    // Checkpoints written before the encoder had its own width have no encoder_dim: it was H.
+    config.encoder_dim = meta.value("encoder_dim", config.hidden_dim);
     config.dropout = meta.at("dropout").get<double>();
     if (meta.at("phonemes").get<std::vector<std::string>>() != g2p_meta(config, TfSchedule::kAlways).at("phonemes")) {
       throw std::runtime_error(where + " uses another phoneme inventory");
@@ -498,6 +507,7 @@ G2PModel load_g2p(const std::filesystem::path& path) {
     throw std::runtime_error(where + " has incomplete metadata");
   }
   if (config.embed_dim < 1 || config.hidden_dim < 1 || config.embed_dim > 4096 || config.hidden_dim > 4096 ||
+      config.encoder_dim < 1 || config.encoder_dim > 4096 ||
       !(config.dropout >= 0 && config.dropout < 1)) {
     throw std::runtime_error(where + " has inconsistent metadata");
   }

@@ -39,12 +39,16 @@ G2PPath parse_g2p_path(const std::string& name);
 /// The sizes of a G2PModel.
 struct G2PConfig {
   std::int64_t embed_dim = 64;    ///< letter and phoneme embedding width
-  std::int64_t hidden_dim = 256;  ///< H: the decoder's state; the encoder has H per direction
+  std::int64_t hidden_dim = 256;  ///< H: the decoder's state
+  std::int64_t encoder_dim = 0;   ///< \f$H_e\f$: the encoder's state per direction (0 = H)
   double dropout = 0.0;           ///< on the embeddings and before the output layer
 };
 
+/// \f$H_e\f$ of `config`: its encoder_dim, or its hidden_dim when that is 0.
+std::int64_t encoder_width(const G2PConfig& config);
+
 /// The parameter count of the model `config` describes: letter embedding 27·E; encoder LSTM
-/// 2 directions × 4·(H·E + H·H + 2H); bridge 2 × (2H·H + H); phoneme embedding 42·E; decoder
+/// 2 directions × 4·(He·E + He·He + 2He); bridge 2 × (2He·H + H); phoneme embedding 42·E; decoder
 /// LSTMCell 4·(H·E + H·H + 2H); output layer H·42 + 42.
 std::int64_t g2p_parameter_count(const G2PConfig& config);
 
