@@ -131,7 +131,7 @@ void check_flags(const Options& o) {
   if (o.predict) return;
   const std::int64_t parameters = ch06::g2p_parameter_count(model_config(o));
   if (parameters > kMaxParameters) {
-    throw book::UsageError("--hidden_dim/--embed_dim give " + book::with_thousands(parameters) +
+    throw book::UsageError("--hidden_dim/--encoder_dim/--embed_dim give " + book::with_thousands(parameters) +
                            " parameters; the limit is " + book::with_thousands(kMaxParameters));
   }
   const auto letters = static_cast<std::int64_t>(ch06::kMaxWordLetters);
@@ -139,7 +139,7 @@ void check_flags(const Options& o) {
   const std::int64_t widest = std::max(o.hidden_dim, o.encoder_dim);
   const std::int64_t activations = static_cast<std::int64_t>(o.batch_size) * steps * (8 * widest + o.embed_dim);
   if (activations > kMaxActivations) {
-    throw book::UsageError("--batch_size/--hidden_dim/--embed_dim give " + book::with_thousands(activations) +
+    throw book::UsageError("--batch_size/--hidden_dim/--encoder_dim/--embed_dim give " + book::with_thousands(activations) +
                            " values of activations per batch; the limit is " + book::with_thousands(kMaxActivations));
   }
 }
