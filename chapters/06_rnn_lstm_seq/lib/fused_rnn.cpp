@@ -308,37 +308,26 @@ void backward_step(CellType cell, const StepGrads<T>& g, std::int64_t rows, std:
   }
 }
 
-// The float loops are compiled twice, for x86-64 with AVX2 (8 floats per instruction) and for plain
-// x86-64 (SSE2, 4), and the program picks the one the CPU has when it starts (GCC's function
-// multiversioning): one binary, portable and fast. Both do the same operations in the same order
-// (no FMA), so they give the same bits. double (the tests' precision) is compiled once.
+// For float, the overloads below (preferred to the templates) are compiled twice, for x86-64 with
+// AVX2 (8 floats per instruction) and for plain x86-64 (SSE2, 4), and the program picks the one
+// the CPU has when it starts (GCC's function multiversioning): one binary, portable and fast.
+// `flatten` inlines the loops into each version (else both would call the same plain-x86-64 code).
+// Both do the same operations in the same order (no FMA), so they give the same bits. double (the
+// tests' precision) takes the templates, compiled once.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define CH06_SIMD_CLONES __attribute__((target_clones("avx2", "default"), flatten))
 #else
 #define CH06_SIMD_CLONES
 #endif
 
-CH06_SIMD_CLONES void forward_step_float(CellType cell, const StepBuffers<float>& b,
-                                         std::int64_t rows, std::int64_t H) {
-  forward_step(cell, b, rows, H);
+CH06_SIMD_CLONES void forward_step(CellType cell, const StepBuffers<float>& b, std::int64_t rows,
+                                   std::int64_t H) {
+  forward_step<float>(cell, b, rows, H);
 }
 
-CH06_SIMD_CLONES void backward_step_float(CellType cell, const StepGrads<float>& g,
-                                          std::int64_t rows, std::int64_t H) {
-  backward_step(cell, g, rows, H);
-}
-
-void forward_step_any(CellType cell, const StepBuffers<float>& b, std::int64_t rows, std::int64_t H) {
-  forward_step_float(cell, b, rows, H);
-}
-void forward_step_any(CellType cell, const StepBuffers<double>& b, std::int64_t rows, std::int64_t H) {
-  forward_step(cell, b, rows, H);
-}
-void backward_step_any(CellType cell, const StepGrads<float>& g, std::int64_t rows, std::int64_t H) {
-  backward_step_float(cell, g, rows, H);
-}
-void backward_step_any(CellType cell, const StepGrads<double>& g, std::int64_t rows, std::int64_t H) {
-  backward_step(cell, g, rows, H);
+CH06_SIMD_CLONES void backward_step(CellType cell, const StepGrads<float>& g, std::int64_t rows,
+                                    std::int64_t H) {
+  backward_step<float>(cell, g, rows, H);
 }
 
 template <typename T>
@@ -424,7 +413,7 @@ Tensor direction_forward(CellType cell, const Tensor& input, const RecurrentWeig
                              ptr<T>(saved.c_prev, p),
                              ptr<T>(saved.c_new, p),
                              ptr<T>(saved.n_hidden, p)};
-      forward_step_any(cell, b, rows, H);
+      forward_step(cell, b, rows, H);
     }
   });
   // [time loop]
@@ -474,7 +463,7 @@ DirectionGrads direction_backward(CellType cell, const Tensor& input, const Tens
                            ptr<T>(saved.c_prev, p), ptr<T>(saved.c_new, p), ptr<T>(saved.n_hidden, p),
                            ptr<T>(dout, p),         ptr<T>(dh),      ptr<T>(dc),
                            ptr<T>(dg, p),           ptr<T>(dgh, p)};
-      backward_step_any(cell, g, rows, H);
+      backward_step(cell, g, rows, H);
       // dh for the previous step: the hidden-side gate gradients times W_hh (plus, for the GRU,
       // the z ⊙ dh' the loop left in dh). Before the first step h = 0, so nothing flows back,
       // unless an initial state was given: then what is left in dh (and dc) is its gradient.
