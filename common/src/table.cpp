@@ -28,6 +28,10 @@ std::string Table::format(const Cell& cell) const {
   return out.str();
 }
 
+std::string Table::text(std::size_t row, std::size_t column) const {
+  return format(rows_.at(row).at(column));
+}
+
 std::string Table::to_csv() const {
   std::ostringstream out;
   for (std::size_t c = 0; c < columns_.size(); ++c) out << (c ? "," : "") << columns_[c];

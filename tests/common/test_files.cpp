@@ -1,5 +1,6 @@
 // Self-checks of common/files: atomic writes leave nothing half-written, JSON refuses NaN, and the
 // data lookup says where it looked.
+#include "book/facts.h"
 #include "book/files.h"
 #include "process.h"
 #include "test_paths.h"
@@ -76,4 +77,19 @@ TEST_CASE("default_out_dir is in the build tree, not the source tree") {
   const std::string dir = book::default_out_dir("prog");
   CHECK(dir.find(BOOK_TEST_BINARY_DIR) == 0);
   CHECK(book::fs::path(dir).filename() == "prog");
+}
+
+TEST_CASE("facts keep the text a program prints, refuse bad keys, and land in facts.json") {
+  TempDir dir("facts");
+  book::Facts facts;
+  CHECK(facts.put("gap.ratio", "4.0") == "4.0");
+  facts.put("wer_always", "58.30");
+  facts.put("gap.ratio", "3.9");  // recorded again: the last text wins
+  CHECK(facts.get("gap.ratio") == "3.9");
+  CHECK_THROWS_AS(facts.get("missing"), std::out_of_range);
+  CHECK_THROWS_AS(facts.put("Gap Ratio", "1"), std::invalid_argument);
+  CHECK_THROWS_AS(facts.put("empty", ""), std::invalid_argument);
+  facts.write(dir.path());
+  const auto json = book::read_json(dir / "facts.json");
+  CHECK(json == nlohmann::json{{"gap.ratio", "3.9"}, {"wer_always", "58.30"}});
 }

@@ -63,6 +63,9 @@ TEST_CASE("a table prints aligned text and CSV, and refuses ragged rows") {
   t.add_row({std::string("rnn"), std::int64_t{97}});
   CHECK(t.to_csv() == "model,acc\nlstm,99.5\nrnn,97\n");
   CHECK(t.to_text().find("lstm   99.5") != std::string::npos);
+  CHECK(t.text(0, 1) == "99.5");  // what a book::Facts records is what to_text() prints
+  CHECK(t.text(1, 0) == "rnn");
+  CHECK_THROWS_AS(t.text(2, 0), std::out_of_range);
   CHECK_THROWS_AS(t.add_row({std::string("x")}), std::invalid_argument);
 }
 

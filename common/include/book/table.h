@@ -23,6 +23,8 @@ class Table {
   const std::vector<std::string>& columns() const { return columns_; }
   /// The rows.
   const std::vector<std::vector<Cell>>& rows() const { return rows_; }
+  /// The text of one cell as to_text() prints it (for book::Facts); throws std::out_of_range.
+  std::string text(std::size_t row, std::size_t column) const;
   /// The table as CSV (header line first).
   std::string to_csv() const;
   /// The table aligned in columns for the console.
