@@ -88,8 +88,12 @@ function check(page, win) {
     const href = a.getAttribute("href");
     if (/^([a-z]+:|\/\/)/i.test(href)) continue;  // the web, mailto:, javascript:
     const hash = href.indexOf("#");
-    const file = decodeURIComponent(hash < 0 ? href : href.slice(0, hash)) || page;
     const anchor = hash < 0 ? "" : decodeURIComponent(href.slice(hash + 1));
+    // The file, relative to the book's root: a page of the Chinese edition (zh/x.html) links
+    // "y.html" for zh/y.html and "../y.html" for the English y.html (the language switch).
+    const target = hash < 0 ? href : href.slice(0, hash);
+    const root = "file:///book/";
+    const file = target ? decodeURIComponent(new URL(target, root + page).href.slice(root.length)) : page;
     links.push([page, file, anchor]);
   }
 }

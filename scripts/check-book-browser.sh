@@ -35,6 +35,12 @@ if [[ -z "$browser" ]]; then
   exit 77
 fi
 
+# Chinese pages need a CJK font, or the browser draws boxes instead of characters.
+if [[ -f "$html/zh/index.html" ]] && command -v fc-list >/dev/null 2>&1 && [[ -z "$(fc-list :lang=zh)" ]]; then
+  echo "check-book-browser: no Chinese font: the Chinese edition would show boxes" \
+       "(apt-get install fonts-wqy-microhei, or fonts-noto-cjk)" >&2
+  exit 1
+fi
 html=$(cd "$html" && pwd)
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d)
@@ -44,7 +50,8 @@ work=$(mktemp -d)
 # Batches of pages, each one browser run: a driver page whose iframes hold the pages.
 json_list() { sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/.*/"&",/' | tr -d '\n'; }
 files_js=$(cd "$html" && find . -type f | sed 's|^\./||' | sort | json_list)
-mapfile -t pages < <(cd "$html" && ls -1 -- *.html)
+# The English pages, then the Chinese edition's (zh/), when the book has one.
+mapfile -t pages < <(cd "$html" && ls -1 -- *.html && { ls -1 -- zh/*.html 2>/dev/null || true; })
 batch=${BOOK_BROWSER_BATCH:-40}
 # A batch keeps one renderer busy, about one core: run as many batches at once as there are cores.
 jobs=${BOOK_BROWSER_JOBS:-$(nproc 2>/dev/null || echo 2)}

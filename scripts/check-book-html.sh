@@ -4,6 +4,8 @@
 #   - every local file a page loads (src=, data=, stylesheet href=) exists and is not empty;
 #   - MathJax is next to the pages, with the pieces the pages ask for (TeX input, HTML-CSS output
 #     and its fonts, the AMS extensions), and every page that uses it loads the local copy.
+# The Chinese edition, in <html>/zh when the book has one, is checked the same way (its pages load
+# the shared ../mathjax).
 # Usage: scripts/check-book-html.sh <build>/docs/html
 # Exit codes: 0 all good, 1 a problem (each one printed on its own line), 77 no book built there.
 set -u
@@ -16,6 +18,9 @@ fi
 if [[ ! -f "$html/index.html" ]]; then
   echo "check-book-html: no book in '$html' (build the docs target first)" >&2
   exit 77
+fi
+if [[ -z "${BOOK_HTML_EDITION:-}" && -f "$html/zh/index.html" ]]; then
+  BOOK_HTML_EDITION=zh bash "${BASH_SOURCE[0]}" "$html/zh" || exit 1
 fi
 
 problems=0
@@ -52,24 +57,27 @@ done < <(grep -oHE '<(script|img|iframe|object|link)[^>]*>' "${pages[@]}" |
          sed -E 's/^([^:]*):.*[[:space:]](src|data|href)="([^"]*)".*$/\1:\2="\3"/' |
          grep -E '^[^:]*:(src|data|href)="' | sort -u)
 
+# The edition's MathJax: mathjax/ next to the English pages, ../mathjax for the Chinese ones.
+mathjax=mathjax
+[[ -n "${BOOK_HTML_EDITION:-}" ]] && mathjax=../mathjax
 for page in $(grep -lF 'MathJax.Hub.Config' "${pages[@]}"); do
-  grep -qF 'src="mathjax/MathJax.js"' "$page" ||
-    fail "${page##*/} configures MathJax but does not load the local mathjax/MathJax.js"
+  grep -qF "src=\"$mathjax/MathJax.js\"" "$page" ||
+    fail "${page##*/} configures MathJax but does not load the local $mathjax/MathJax.js"
 done
 
 # The local MathJax: what Doxygen's configuration (TeX input, HTML-CSS output, AMS extensions) needs.
 for piece in MathJax.js jax/input/TeX/config.js jax/output/HTML-CSS/config.js \
              extensions/tex2jax.js extensions/TeX/AMSmath.js extensions/TeX/AMSsymbols.js \
              fonts/HTML-CSS/TeX/woff/MathJax_Main-Regular.woff; do
-  [[ -s "$html/mathjax/$piece" ]] || fail "mathjax/$piece is missing: formulas would not render offline"
+  [[ -s "$html/$mathjax/$piece" ]] || fail "$mathjax/$piece is missing: formulas would not render offline"
 done
 # Every extension a page asks for, e.g. extensions: ["tex2jax.js", "TeX/AMSmath.js"].
 for ext in $(grep -ohE 'extensions: \[[^]]*\]' "${pages[@]}" | grep -oE '"[^"]+"' | tr -d '"' | sort -u); do
-  [[ -s "$html/mathjax/extensions/$ext" ]] || fail "the pages ask MathJax for extensions/$ext, which is missing"
+  [[ -s "$html/$mathjax/extensions/$ext" ]] || fail "the pages ask MathJax for extensions/$ext, which is missing"
 done
 
 if ((problems > 0)); then
   echo "check-book-html: $problems problem(s) in $html" >&2
   exit 1
 fi
-echo "check-book-html: ${#pages[@]} pages load only local files; MathJax is complete"
+echo "check-book-html: ${#pages[@]} pages${BOOK_HTML_EDITION:+ of the ${BOOK_HTML_EDITION} edition} load only local files; MathJax is complete"
