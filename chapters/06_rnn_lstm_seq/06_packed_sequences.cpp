@@ -6,6 +6,7 @@
 ///   ch06_06_packed_sequences                       every part, CSV + SVG in --out_dir
 ///   ch06_06_packed_sequences --model_type gru      time a GRU instead of an LSTM
 #include "book/cli.h"
+#include "book/facts.h"
 #include "book/files.h"
 #include "book/plot.h"
 #include "book/progress.h"
@@ -15,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 namespace {
@@ -82,7 +84,7 @@ void show_demo() {
             << values(lengths) << ".\n";
 }
 
-void show_final_states(Failures& failures) {
+void show_final_states(Failures& failures, book::Facts& facts) {
   const std::vector<std::int64_t> lengths = {3, 7, 1, 5, 7, 2};
   std::cout << "\n== 2. Final states: padded (wrong) vs packed (right) ==\n"
             << "A batch of lengths 3, 7, 1, 5, 7, 2 (not sorted), right-padded with zeros. The truth is each\n"
@@ -107,6 +109,15 @@ void show_final_states(Failures& failures) {
       failures.expect(c.padded_h_n > 1e-6);
     }
   }
+  // The smallest and the largest error of the padded h_n, as the table prints them.
+  std::size_t lo = 0, hi = 0;
+  for (std::size_t i = 0; i < table.rows().size(); ++i) {
+    const double e = std::get<double>(table.rows()[i][3]);
+    if (e < std::get<double>(table.rows()[lo][3])) lo = i;
+    if (e > std::get<double>(table.rows()[hi][3])) hi = i;
+  }
+  facts.put("padded_h_n_min", table.text(lo, 3));
+  facts.put("padded_h_n_max", table.text(hi, 3));
   std::cout << table.to_text()
             << "Unpacked, the layer reads the zeros after each short sequence, and the backward direction even\n"
             << "starts on them: h_n is wrong. Packed, h_n equals the lone runs, in the batch's original order.\n";
@@ -136,6 +147,7 @@ void show_round_trip(Failures& failures) {
 
 struct Distribution {
   std::string name;
+  std::string key;  // in the facts: "names" or "long"
   std::vector<std::int64_t> lengths;
 };
 
@@ -148,13 +160,97 @@ std::string length_summary(const std::vector<std::int64_t>& lengths) {
   return fmt::format("min {}, median {}, mean {:.1f}, max {}", s.front(), s[s.size() / 2], mean, s.back());
 }
 
-void show_timing(const Options& o, book::RunContext& run, const book::fs::path& out_dir) {
+// The three strategies' medians for one distribution and one pass, and their ratios.
+struct TimingRow {
+  std::string distribution, key, pass;  // pass: "forward" or "forward+backward"
+  double padded_ms = 0, packed_ms = 0, bucketed_ms = 0;
+};
+
+// Times the strategies on both distributions; prints each distribution's lengths and how many steps
+// a padded batch computes per real one.
+std::vector<TimingRow> measure(const Options& o, book::RunContext& run, book::Facts& facts) {
   ch06::TimingSetup setup;
   setup.cell = ch06::parse_cell_type(o.model_type);
   setup.input_size = o.input_size;
   setup.hidden_size = o.hidden_size;
   setup.batch_size = o.batch_size;
   setup.repeats = o.repeats;
+  std::vector<Distribution> distributions = {
+      {"names", "names", ch06::names_lengths(o.samples, run.rng)},
+      {"long-tailed", "long", ch06::long_tailed_lengths(o.samples, o.max_length, run.rng)}};
+  std::vector<TimingRow> rows;
+  for (const auto& d : distributions) {
+    book::ProgressBar bar("timing " + d.name, o.repeats + 1);
+    const std::vector<ch06::StrategyTiming> t =
+        ch06::time_strategies(d.lengths, setup, [&](int done, int) { bar.update(done); });
+    bar.finish();
+    const double waste = static_cast<double>(t[0].computed_steps) / static_cast<double>(t[0].real_steps);
+    std::cout << fmt::format("{} lengths: {}; a padded batch computes {} steps per real step\n", d.name,
+                             length_summary(d.lengths), facts.put(d.key + "_steps", fmt::format("{:.2f}", waste)));
+    for (bool train : {false, true}) {
+      auto ms = [&](const ch06::StrategyTiming& s) { return 1000.0 * (train ? s.train_s : s.forward_s); };
+      rows.push_back({d.name, d.key, train ? "forward+backward" : "forward", ms(t[0]), ms(t[1]), ms(t[2])});
+    }
+  }
+  return rows;
+}
+
+// The table of medians and ratios; records each ratio as printed ("<names|long>_<fwd|train>_<which>").
+book::Table timing_table(const std::vector<TimingRow>& rows, book::Facts& facts) {
+  book::Table table({"lengths", "pass", "padded ms", "packed ms", "bucketed ms", "packed / padded",
+                     "bucketed / padded", "bucketed / packed"}, 3);
+  for (const auto& r : rows) {
+    table.add_row({r.distribution, r.pass, r.padded_ms, r.packed_ms, r.bucketed_ms, r.packed_ms / r.padded_ms,
+                   r.bucketed_ms / r.padded_ms, r.bucketed_ms / r.packed_ms});
+    const std::size_t i = table.rows().size() - 1;
+    const std::string key = r.key + (r.pass == "forward" ? "_fwd_" : "_train_");
+    facts.put(key + "packed", table.text(i, 5));
+    facts.put(key + "bucketed", table.text(i, 6));
+    facts.put(key + "bucketed_packed", table.text(i, 7));
+  }
+  return table;
+}
+
+// [verdict]
+// This run's verdict, in words computed from its own ratios (a tie within kSpeedTie).
+void print_verdicts(const std::vector<TimingRow>& rows) {
+  std::cout << fmt::format("In this run (times within {:.0f} % of each other count as a tie):\n",
+                           100 * ch06::kSpeedTie);
+  for (const auto& r : rows) {
+    std::cout << fmt::format("  {:<31} packed is {} padded; bucketed is {} padded, and {} packed\n",
+                             r.distribution + ", " + r.pass + ":",
+                             ch06::speed_words(r.packed_ms / r.padded_ms),
+                             ch06::speed_words(r.bucketed_ms / r.padded_ms),
+                             ch06::speed_words(r.bucketed_ms / r.packed_ms));
+  }
+}
+// [verdict]
+
+// The figure: one bar group per (distribution, pass), the three strategies' times relative to padding.
+void plot_ratios(const std::vector<TimingRow>& rows, const std::string& model_type, const book::fs::path& out_dir) {
+  book::Table plot({"case", "padded", "packed", "bucketed"}, 6);
+  for (const auto& r : rows) {
+    // No commas in the label: the CSV is read by gnuplot with ',' as the separator.
+    plot.add_row({r.distribution + (r.pass == "forward" ? " fwd" : " fwd+bwd"), 1.0, r.packed_ms / r.padded_ms,
+                  r.bucketed_ms / r.padded_ms});
+  }
+  const auto plot_csv = out_dir / "packing_ratios.csv";
+  plot.save_csv(plot_csv);
+  // The key stays where book::plot_svg puts it (below the plot, outside): a "set key top" here
+  // would contradict it and make gnuplot warn.
+  const auto svg = book::plot_svg(
+      "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
+      "set boxwidth 0.9\nset grid ytics\nset yrange [0:*]\n"
+      "set ylabel 'time of a pass (padded = 1)'\nset title 'Padded vs packed vs length-bucketed batches (" +
+          upper(model_type) + ")'\n"
+          "plot 'packing_ratios.csv' using 2:xtic(1) skip 1 title 'padded', '' using 3 skip 1 title 'packed', "
+          "'' using 4 skip 1 title 'bucketed'\n",
+      out_dir / "packing_ratios.svg");
+  std::cout << "Wrote " << plot_csv.string() << '\n';
+  if (svg) std::cout << "Wrote " << svg->string() << '\n';
+}
+
+void show_timing(const Options& o, book::RunContext& run, const book::fs::path& out_dir, book::Facts& facts) {
   std::cout << fmt::format("\n== 4. What packing costs and saves: {} (input {}, H {}), {} sequences in batches of {} ==\n",
                            upper(o.model_type), o.input_size, o.hidden_size, o.samples, o.batch_size)
             << "padded:   batches in random order, padded to their longest sequence, not packed (final state gathered)\n"
@@ -162,58 +258,22 @@ void show_timing(const Options& o, book::RunContext& run, const book::fs::path& 
             << "bucketed: sequences sorted by length, then cut into batches and padded (final state gathered)\n"
             << fmt::format("Medians of {} passes over all sequences, the strategies taking turns; forward without "
                            "gradients, and forward + backward.\n", o.repeats);
-  std::vector<Distribution> distributions = {{"names", ch06::names_lengths(o.samples, run.rng)},
-                                             {"long-tailed", ch06::long_tailed_lengths(o.samples, o.max_length, run.rng)}};
-  book::Table table({"lengths", "pass", "padded ms", "packed ms", "bucketed ms", "packed / padded", "bucketed / padded",
-                     "computed steps padded / real"}, 3);
-  book::Table csv({"distribution", "pass", "strategy", "median_ms", "ratio_to_padded", "computed_steps", "real_steps"}, 6);
-  for (const auto& d : distributions) {
-    std::cout << fmt::format("{} lengths: {}\n", d.name, length_summary(d.lengths));
-    book::ProgressBar bar("timing " + d.name, o.repeats + 1);
-    // [timing]
-    const std::vector<ch06::StrategyTiming> t = ch06::time_strategies(d.lengths, setup, [&](int done, int) { bar.update(done); });
-    // [timing]
-    bar.finish();
-    const auto& padded = t[0];
-    const auto& packed = t[1];
-    const auto& bucketed = t[2];
-    const double waste = static_cast<double>(padded.computed_steps) / static_cast<double>(padded.real_steps);
-    for (bool train : {false, true}) {
-      auto ms = [&](const ch06::StrategyTiming& s) { return 1000.0 * (train ? s.train_s : s.forward_s); };
-      const std::string pass = train ? "forward+backward" : "forward";
-      table.add_row({d.name, pass, ms(padded), ms(packed), ms(bucketed), ms(packed) / ms(padded), ms(bucketed) / ms(padded),
-                     waste});
-      for (const auto* s : {&padded, &packed, &bucketed}) {
-        csv.add_row({d.name, pass, ch06::strategy_name(s->strategy), ms(*s), ms(*s) / ms(padded), s->computed_steps,
-                     s->real_steps});
-      }
+  const std::vector<TimingRow> rows = measure(o, run, facts);
+  const book::Table table = timing_table(rows, facts);
+  std::cout << table.to_text() << "A ratio below 1: the first strategy named is the faster.\n";
+  print_verdicts(rows);
+  std::cout.flush();  // gnuplot writes to the same terminal
+  book::Table csv({"distribution", "pass", "strategy", "median_ms", "ratio_to_padded"}, 6);
+  for (const auto& r : rows) {
+    for (auto [name, ms] : std::vector<std::pair<std::string, double>>{
+             {"padded", r.padded_ms}, {"packed", r.packed_ms}, {"bucketed", r.bucketed_ms}}) {
+      csv.add_row({r.distribution, r.pass, name, ms, ms / r.padded_ms});
     }
   }
-  std::cout << table.to_text()
-            << "A ratio below 1 is faster than padding. 'computed steps' counts the (sequence, step) pairs a padded\n"
-            << "batch computes per real one. The machine may be shared: compare the ratios, not the milliseconds.\n";
-  std::cout.flush();  // gnuplot writes to the same terminal
   const auto csv_path = out_dir / "packing_timing.csv";
   csv.save_csv(csv_path);
-  // One bar group per (distribution, pass): the three strategies' times relative to padding.
-  book::Table plot({"case", "padded", "packed", "bucketed"}, 6);
-  for (const auto& row : table.rows()) {
-    // No commas in the label: the CSV is read by gnuplot with ',' as the separator.
-    plot.add_row({std::get<std::string>(row[0]) + " " + (std::get<std::string>(row[1]) == "forward" ? "fwd" : "fwd+bwd"),
-                  1.0, row[5], row[6]});
-  }
-  const auto plot_csv = out_dir / "packing_ratios.csv";
-  plot.save_csv(plot_csv);
-  const auto svg = book::plot_svg(
-      "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
-      "set boxwidth 0.9\nset grid ytics\nset key top center horizontal\nset yrange [0:1.25]\n"
-      "set ylabel 'time per epoch (padded = 1)'\nset title 'Padded vs packed vs length-bucketed batches (" +
-          upper(o.model_type) + ")'\n"
-          "plot 'packing_ratios.csv' using 2:xtic(1) skip 1 title 'padded', '' using 3 skip 1 title 'packed', "
-          "'' using 4 skip 1 title 'bucketed'\n",
-      out_dir / "packing_ratios.svg");
-  std::cout << "Wrote " << csv_path.string() << '\n' << "Wrote " << plot_csv.string() << '\n';
-  if (svg) std::cout << "Wrote " << svg->string() << '\n';
+  std::cout << "Wrote " << csv_path.string() << '\n';
+  plot_ratios(rows, o.model_type, out_dir);
 }
 
 void show_errors(Failures& failures) {
@@ -262,11 +322,13 @@ int run(const Options& o) {
   std::cout << fmt::format("Threads: torch {}, BLAS {} | {}\n\n", run.threads.torch_threads, run.threads.blas_threads,
                            run.threads.blas);
   Failures failures;
+  book::Facts facts;  // the numbers the page quotes, as printed
   show_demo();
-  show_final_states(failures);
+  show_final_states(failures, facts);
   show_round_trip(failures);
-  show_timing(o, run, out_dir);
+  show_timing(o, run, out_dir, facts);
   show_errors(failures);
+  facts.write(out_dir);
   if (failures.count > 0) throw std::runtime_error(std::to_string(failures.count) + " packing checks failed");
   return book::kExitOk;
 }

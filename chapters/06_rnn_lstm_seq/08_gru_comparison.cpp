@@ -6,12 +6,14 @@
 ///   ch06_08_gru_comparison                          every part, CSV + SVG in --out_dir
 ///   ch06_08_gru_comparison --lengths 5 20 50 100    accuracy at more lengths (slower)
 #include "book/cli.h"
+#include "book/facts.h"
 #include "book/files.h"
 #include "book/plot.h"
 #include "book/progress.h"
 #include "book/table.h"
 #include "book/torch_utils.h"
 #include "lib/gru_compare.h"
+#include "lib/packing.h"
 
 #include <fmt/format.h>
 
@@ -57,7 +59,7 @@ struct Failures {
   void expect(bool ok) { count += ok ? 0 : 1; }
 };
 
-void show_parity(const Options& o, Failures& failures) {
+void show_parity(const Options& o, Failures& failures, book::Facts& facts) {
   std::cout << "== 1. A GRU cell from scratch (Eigen) against torch::nn::GRUCell, float64 ==\n"
             << "LibTorch's convention: r, z gates; n = tanh(W_in x + b_in + r * (W_hn h + b_hn)); h' = (1 - z) * n + z * h.\n";
   book::Table table({"input", "hidden", "steps x batch", "max |h_eigen - h_torch|", "within 1e-6"}, 3);
@@ -85,7 +87,8 @@ void show_parity(const Options& o, Failures& failures) {
   std::cout << "The textbook cell applies r to h before the product, tilde-h = tanh(W [r * h; x] + b), and lets z weight\n"
             << "the NEW state: h' = (1 - z) * h + z * tilde-h. Given the same numbers (the update gate negated, so that\n"
             << "its z is LibTorch's 1 - z), the two cells over 20 random steps differ by:\n"
-            << fmt::format("  max |h_library - h_textbook| = {:.3g} with the gates free,\n", free_gates)
+            << fmt::format("  max |h_library - h_textbook| = {} with the gates free,\n",
+                           facts.put("textbook_difference", fmt::format("{:.3g}", free_gates)))
             << fmt::format("  max |h_library - h_textbook| = {:.3g} with r forced to 1 (where r acts no longer matters).\n", r_one);
   failures.expect(free_gates > 1e-3 && r_one <= 1e-12);
   // [keep]
@@ -104,7 +107,7 @@ void show_parity(const Options& o, Failures& failures) {
   failures.expect(eigen_drift == 0.0 && torch_drift <= 1e-12);
 }
 
-void show_parameters(const book::fs::path& out_dir, Failures& failures) {
+void show_parameters(const book::fs::path& out_dir, Failures& failures, book::Facts& facts) {
   std::cout << "\n== 3. Parameters of one layer (one direction): G * (H*in + H*H + 2H), G = 1 (RNN), 3 (GRU), 4 (LSTM) ==\n";
   book::Table table({"layer", "in", "H", "formula", "torch::nn layer", "torch::nn cell", "vs LSTM"}, 3);
   book::Table csv({"layer", "input", "hidden", "formula", "layer_count", "cell_count"});
@@ -120,13 +123,15 @@ void show_parameters(const book::fs::path& out_dir, Failures& failures) {
     csv.add_row({ch06::cell_type_name(r.cell), r.input_size, r.hidden_size, r.formula, r.layer, r.cell_module});
     failures.expect(r.formula == r.layer && r.formula == r.cell_module);
   }
+  facts.put("rnn_vs_lstm_parameters", table.text(0, 6));  // rows 0, 1: RNN, GRU at the first size
+  facts.put("gru_vs_lstm_parameters", table.text(1, 6));
   std::cout << table.to_text() << "A GRU layer has 3/4 of an LSTM's parameters, an RNN 1/4: the counts differ only by G.\n";
   const auto path = out_dir / "parameters.csv";
   csv.save_csv(path);
   std::cout << "Wrote " << path.string() << '\n';
 }
 
-void show_speed(const Options& o, const book::fs::path& out_dir) {
+void show_speed(const Options& o, const book::fs::path& out_dir, book::Facts& facts) {
   const auto& s = o.speed;
   std::cout << fmt::format("\n== 4. Speed: forward + backward of one batch (B {}, T {}, input {}, H {}), median of {} ==\n",
                            s.batch, s.steps, s.input, s.hidden, s.repeats);
@@ -143,16 +148,29 @@ void show_speed(const Options& o, const book::fs::path& out_dir) {
                    r.gemm_flops / rows[0].gemm_flops});
     csv.add_row({ch06::cell_type_name(r.cell), ms, r.train_s / rows[0].train_s, r.train_s / rows[2].train_s, r.gemm_flops});
   }
-  std::cout << table.to_text()
-            << "The matrix products grow as G = 1 : 3 : 4; the time grows less, because every step also pays a fixed\n"
-            << "cost (kernel calls, element-wise gates) that does not scale with G. The machine may be shared:\n"
-            << "compare the ratios.\n";
+  facts.put("gru_vs_rnn", table.text(1, 2));  // rows: RNN, GRU, LSTM
+  facts.put("lstm_vs_rnn", table.text(2, 2));
+  facts.put("gru_vs_lstm", table.text(1, 3));
+  std::cout << table.to_text() << "The machine may be shared: compare the ratios, not the milliseconds.\n";
+  // [speed_verdict]
+  const double rnn = rows[0].train_s, gru = rows[1].train_s, lstm = rows[2].train_s;
+  const double gru_work = rows[1].gemm_flops / rows[0].gemm_flops;
+  const double lstm_work = rows[2].gemm_flops / rows[0].gemm_flops;
+  std::cout << fmt::format(
+      "In this run (times within {:.0f} % of each other count as a tie):\n"
+      "  the GRU was {} the RNN and {} the LSTM;\n"
+      "  per unit of matrix work ({:g} and {:g} times the RNN's), the GRU was {} the RNN,\n"
+      "  the LSTM {} the RNN.\n",
+      100 * ch06::kSpeedTie, ch06::speed_words(gru / rnn), ch06::speed_words(gru / lstm),
+      gru_work, lstm_work, ch06::speed_words(gru / rnn / gru_work),
+      ch06::speed_words(lstm / rnn / lstm_work));
+  // [speed_verdict]
   const auto path = out_dir / "speed.csv";
   csv.save_csv(path);
   std::cout << "Wrote " << path.string() << '\n';
 }
 
-void show_long_range(const Options& o, const book::fs::path& out_dir) {
+void show_long_range(const Options& o, const book::fs::path& out_dir, book::Facts& facts) {
   const auto& t = o.task;
   std::cout << fmt::format(
       "\n== 5. Accuracy against dependency length: name the FIRST token of a length-T sequence ==\n"
@@ -182,6 +200,9 @@ void show_long_range(const Options& o, const book::fs::path& out_dir) {
   for (const auto& row : results) {
     for (const auto& r : row) {
       table.add_row({r.length, upper(ch06::cell_type_name(r.cell)), r.accuracy, r.steps, r.seconds});
+      const std::string key = ch06::cell_type_name(r.cell) + "_t" + std::to_string(r.length);
+      facts.put(key + "_accuracy", table.text(table.rows().size() - 1, 2));
+      facts.put(key + "_steps", table.text(table.rows().size() - 1, 3));
     }
     csv.add_row({row[0].length, row[0].accuracy, row[1].accuracy, row[2].accuracy});
   }
@@ -195,7 +216,8 @@ void show_long_range(const Options& o, const book::fs::path& out_dir) {
         break;
       }
     }
-    std::cout << fmt::format("{:<5} first below {:.0f}%: {}\n", upper(ch06::cell_type_name(kCells[c])), o.threshold, at);
+    std::cout << fmt::format("{:<5} first below {:.0f}%: {}\n", upper(ch06::cell_type_name(kCells[c])), o.threshold,
+                             facts.put(ch06::cell_type_name(kCells[c]) + "_first_below", at));
   }
   auto failing_index = [&](std::size_t c) {
     for (std::size_t i = 0; i < results.size(); ++i) {
@@ -259,10 +281,12 @@ int run(const Options& o) {
   std::cout << fmt::format("Threads: torch {}, BLAS {} | {}\n\n", run.threads.torch_threads, run.threads.blas_threads,
                            run.threads.blas);
   Failures failures;
-  show_parity(o, failures);
-  show_parameters(out_dir, failures);
-  show_speed(o, out_dir);
-  show_long_range(o, out_dir);
+  book::Facts facts;  // the numbers the page quotes, as printed
+  show_parity(o, failures, facts);
+  show_parameters(out_dir, failures, facts);
+  show_speed(o, out_dir, facts);
+  show_long_range(o, out_dir, facts);
+  facts.write(out_dir);
   if (failures.count > 0) throw std::runtime_error(std::to_string(failures.count) + " GRU checks failed");
   return book::kExitOk;
 }

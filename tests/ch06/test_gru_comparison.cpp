@@ -4,10 +4,12 @@
 // RNN is the first to fail as the dependency grows.
 #include "book/files.h"
 #include "lib/gru_compare.h"
+#include "lib/packing.h"
 #include "process.h"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace ch06;
@@ -221,6 +223,23 @@ TEST_CASE("the program runs small, writes its CSVs and figure, and refuses bad f
     CHECK(book::fs::exists(dir / file));
   }
   CHECK(book::test::count_lines(book::read_file(dir / "gru_accuracy_vs_length.csv")) == 3);  // header + T 3, 4
+  // The speed verdict it prints says what its own printed ratios say (unless rounding could have
+  // moved a ratio across a boundary of the tie band), and every recorded fact is in the output.
+  const auto facts = book::read_json(dir / "facts.json");
+  auto ratio = [&](const char* key) { return std::stod(facts.at(key).get<std::string>()); };
+  auto clear = [](double r) {
+    return std::min(std::abs(r - (1 + kSpeedTie)), std::abs(r - 1 / (1 + kSpeedTie))) > 0.01;
+  };
+  if (clear(ratio("gru_vs_rnn")) && clear(ratio("gru_vs_lstm"))) {
+    CHECK(r.out.find("the GRU was " + speed_words(ratio("gru_vs_rnn")) + " the RNN and " +
+                     speed_words(ratio("gru_vs_lstm")) + " the LSTM") != std::string::npos);
+  }
+  for (const auto& [key, text] : facts.items()) {
+    CAPTURE(key);
+    CHECK(r.out.find(text.get<std::string>()) != std::string::npos);
+  }
+  CHECK(facts.contains("rnn_t4_accuracy"));
+  CHECK(facts.at("gru_vs_lstm_parameters").get<std::string>() == "0.75");
 
   const ProcessResult bad = book::test::run_process({exe, "--lengths", "1", "--out_dir", dir.path().string()});
   CHECK(bad.exit_code == 2);

@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 
 using namespace ch06;
 using Sizes = std::vector<std::int64_t>;
@@ -174,6 +175,28 @@ TEST_CASE("bad lengths: LibTorch raises, check_lengths explains") {
   CHECK(cases[2].our_check.empty());  // unsorted lengths are fine for check_lengths: we pack with enforce_sorted = false
 }
 
+TEST_CASE("speed_words: a ratio of two times names the faster one, with a tie band of kSpeedTie") {
+  CHECK(kSpeedTie == doctest::Approx(0.10));
+  CHECK(speed_words(0.5) == "faster than");
+  CHECK(speed_words(2.0) == "slower than");
+  CHECK(speed_words(1.0) == "about as fast as");
+  CHECK(speed_words(1.09) == "about as fast as");
+  CHECK(speed_words(1.11) == "slower than");
+  CHECK(speed_words(0.92) == "about as fast as");  // 1 / 1.1 = 0.909...
+  CHECK(speed_words(0.90) == "faster than");
+  CHECK(speed_words(1.3, 0.5) == "about as fast as");  // a wider band
+  // Symmetric: A against B is the mirror of B against A.
+  for (double r : {0.3, 0.85, 0.95, 1.05, 1.15, 3.0}) {
+    CAPTURE(r);
+    const std::string there = speed_words(r), back = speed_words(1 / r);
+    CHECK((there == "faster than") == (back == "slower than"));
+    CHECK((there == "about as fast as") == (back == "about as fast as"));
+  }
+  CHECK_THROWS_AS(speed_words(0.0), std::invalid_argument);
+  CHECK_THROWS_AS(speed_words(std::nan("")), std::invalid_argument);
+  CHECK_THROWS_AS(speed_words(1.0, -0.1), std::invalid_argument);
+}
+
 TEST_CASE("the program runs small, writes its CSVs and figure, and refuses bad flags") {
   using book::test::ProcessResult;
   book::test::TempDir dir("packed");
@@ -188,6 +211,30 @@ TEST_CASE("the program runs small, writes its CSVs and figure, and refuses bad f
   CHECK(book::fs::exists(dir / "packing_ratios.csv"));
   // 2 distributions × 2 passes × 3 strategies, plus the header.
   CHECK(book::test::count_lines(book::read_file(dir / "packing_timing.csv")) == 13);
+  // The verdict it prints says what its own printed ratios say (skipping a ratio that rounding could
+  // have moved across a boundary of the tie band).
+  const auto facts = book::read_json(dir / "facts.json");
+  int verdicts = 0;
+  for (const std::string d : {"names", "long"}) {
+    for (const std::string p : {"fwd", "train"}) {
+      const std::string label = std::string(d == "names" ? "names" : "long-tailed") + ", " +
+                                (p == "fwd" ? "forward:" : "forward+backward:");
+      const auto at = r.out.find("  " + label);
+      REQUIRE_MESSAGE(at != std::string::npos, label);
+      const std::string line = r.out.substr(at, r.out.find('\n', at) - at);
+      const double packed = std::stod(facts.at(d + "_" + p + "_packed").get<std::string>());
+      const double near = std::min(std::abs(packed - (1 + kSpeedTie)), std::abs(packed - 1 / (1 + kSpeedTie)));
+      if (near > 0.01) {
+        CHECK_MESSAGE(line.find("packed is " + speed_words(packed) + " padded") != std::string::npos, line);
+        ++verdicts;
+      }
+    }
+  }
+  CHECK(verdicts >= 2);
+  for (const char* key : {"names_steps", "long_steps", "padded_h_n_min", "padded_h_n_max"}) {
+    CAPTURE(key);
+    CHECK(r.out.find(facts.at(key).get<std::string>()) != std::string::npos);
+  }
 
   const ProcessResult bad = book::test::run_process({exe, "--batch_size", "0", "--out_dir", dir.path().string()});
   CHECK(bad.exit_code == 2);

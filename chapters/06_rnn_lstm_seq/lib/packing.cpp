@@ -144,6 +144,17 @@ std::vector<std::int64_t> long_tailed_lengths(std::int64_t count, std::int64_t m
 
 // ---- Timing ------------------------------------------------------------------------------------------------
 
+// [speed_words]
+std::string speed_words(double ratio, double tie) {
+  if (!(ratio > 0) || !std::isfinite(ratio) || !(tie >= 0)) {
+    throw std::invalid_argument(fmt::format("speed_words: ratio {} and tie {}", ratio, tie));
+  }
+  if (ratio > 1 + tie) return "slower than";
+  if (ratio < 1 / (1 + tie)) return "faster than";
+  return "about as fast as";
+}
+// [speed_words]
+
 std::string strategy_name(BatchStrategy strategy) {
   switch (strategy) {
     case BatchStrategy::kPadded: return "padded";

@@ -92,6 +92,15 @@ struct StrategyTiming {
 std::vector<StrategyTiming> time_strategies(const std::vector<std::int64_t>& lengths, const TimingSetup& setup,
                                             const std::function<void(int, int)>& on_repeat = nullptr);
 
+/// Within this factor of each other, two times measured on a shared machine count as a tie: 10 %.
+constexpr double kSpeedTie = 0.10;
+
+/// How a time compares with a reference time, from `ratio` = time / reference: "faster than" when
+/// the ratio is below 1 / (1 + tie), "slower than" above 1 + tie, and "about as fast as" in between
+/// (symmetric: swapping the two times swaps "faster" and "slower"). Throws std::invalid_argument
+/// for a ratio that is not positive and finite, or a negative tie.
+std::string speed_words(double ratio, double tie = kSpeedTie);
+
 /// Our own check before packing: `lengths` must be a 1-D integer tensor on the CPU with `batch`
 /// entries, each between 1 and `max_steps` (LibTorch converts integers to int64 itself). Throws std::invalid_argument saying what is wrong and
 /// how to fix it.
