@@ -2,10 +2,12 @@
 // loader and its errors, the split, the edit distance and error rates, the teacher-forcing
 // schedules, the masked loss, teacher-forced vs free-running decoding, a tiny run whose loss falls,
 // and the program as a reader runs it (errors, outputs, predict mode).
+#include "book/config.h"
 #include "book/files.h"
 #include "book/torch_utils.h"
 #include "lib/g2p_data.h"
 #include "lib/g2p_model.h"
+#include "lib/g2p_run.h"
 #include "process.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -485,6 +487,77 @@ TEST_CASE("the fused path gives the modules path's logits, loss and gradients in
   CHECK(model->path() == G2PPath::kModules);
 }
 
+TEST_CASE("teacher forcing: the decoder is one sequence call, and still step after step") {
+  namespace F = torch::nn::functional;
+  G2PConfig config;
+  config.embed_dim = 6;
+  config.hidden_dim = 10;
+  config.encoder_dim = 7;
+  torch::manual_seed(31);
+  G2PModel model(config);
+  model->to(torch::kFloat64);
+  model->train();  // dropout 0; gradients recorded, so the fused path runs when it is chosen
+  const std::vector<Pronunciation> data = {{"unbelievably", ids_of("AH N B IH L IY V AH B L IY")},
+                                           {"cat", ids_of("K AE T")},
+                                           {"through", ids_of("TH R UW")}};
+  const G2PBatch batch = collate_g2p(data, {0, 1, 2});
+  const std::int64_t rows = batch.targets.size(0);
+  const std::int64_t steps = batch.targets.size(1);
+  // The inputs teacher forcing feeds, all known before the first step: <sos>, then the truth.
+  const torch::Tensor inputs =
+      torch::cat({torch::full({rows, 1}, kPhonemeSos, torch::kInt64),
+                  batch.targets.narrow(1, 0, steps - 1)}, /*dim=*/1);  // [B, T]
+  // One sequence call: torch::nn::LSTM over all T inputs at once (its input projections of every
+  // step in one matrix product), with the decoder cell's weights, from the bridge's (h_0, c_0).
+  auto params = model->named_parameters();
+  torch::nn::LSTM lstm(torch::nn::LSTMOptions(6, 10).batch_first(true));
+  lstm->to(torch::kFloat64);
+  {
+    torch::NoGradGuard no_grad;
+    for (const char* name : {"weight_ih", "weight_hh", "bias_ih", "bias_hh"})
+      lstm->named_parameters()[std::string(name) + "_l0"].copy_(params[std::string("decoder.") + name]);
+  }
+  const auto one_call = [&](const torch::Tensor& previous, const DecoderState& start) {
+    const torch::Tensor x = F::embedding(previous, params["phoneme_embedding.weight"]);  // [B, T, E]
+    const torch::Tensor h = std::get<0>(
+        lstm->forward(x, std::make_tuple(start.h.unsqueeze(0), start.c.unsqueeze(0))));  // [B, T, H]
+    return F::linear(h, params["output.weight"], params["output.bias"]);  // [B, T, 42]
+  };
+  const auto max_diff = [](const torch::Tensor& a, const torch::Tensor& b) {
+    return (a - b).abs().max().item<double>();
+  };
+  for (G2PPath path : {G2PPath::kModules, G2PPath::kFused}) {
+    CAPTURE(static_cast<int>(path));
+    model->set_path(path);
+    REQUIRE(model->path() == path);
+    const DecoderState start = model->encode(batch.letters, batch.lengths);
+    // (a) At ratio 1 the decoder's logits are the one call's, to float64 rounding.
+    const torch::Tensor logits = decode_scheduled(model, batch, 1.0);
+    CHECK(max_diff(logits, one_call(inputs, start)) < 1e-12);
+    // ... and only with the inputs shifted by one: the true phonemes themselves give other logits.
+    CHECK(max_diff(logits, one_call(batch.targets, start)) > 1e-3);
+    // (b) Still step after step: change the input of step 0 of word 0 alone. Every later step of
+    // that word changes too, though its own input did not; the other words do not change at all.
+    torch::Tensor changed = inputs.clone();
+    changed.index_put_({0, 0}, phoneme_id("ZH"));
+    const torch::Tensor before = model->decode_sequence(inputs, start);
+    const torch::Tensor after = model->decode_sequence(changed, start);
+    for (std::int64_t t = 1; t < steps; ++t) {
+      CAPTURE(t);
+      CHECK(max_diff(after[0][t], before[0][t]) > 1e-9);
+    }
+    CHECK(max_diff(after.narrow(0, 1, rows - 1), before.narrow(0, 1, rows - 1)) < 1e-15);
+    // A decoder whose steps were independent (each from (h_0, c_0) with its own input) would agree
+    // at step 0 only.
+    for (std::int64_t t = 0; t < steps; ++t) {
+      CAPTURE(t);
+      const double d = max_diff(one_call(inputs.narrow(1, t, 1), start).select(1, 0), logits.select(1, t));
+      if (t == 0) CHECK(d < 1e-12);
+      else CHECK(d > 1e-6);
+    }
+  }
+}
+
 TEST_CASE("a checkpoint keeps the encoder's width; one without it (before the width was its own) means H") {
   TempDir dir("g2p-checkpoint");
   G2PConfig config;
@@ -680,6 +753,74 @@ TEST_CASE("the same seed gives the same run, also when two runs train at the sam
   }
 }
 
+TEST_CASE("--full: the full run's settings, for every flag not given") {
+  G2PRunOptions full;
+  apply_full_run(full, [](const std::string&) { return false; });
+  CHECK(full.train_words == 0);  // all of the split
+  CHECK(full.test_words == 0);
+  CHECK(full.eval_words == G2PRunOptions{}.eval_words);
+  CHECK(full.schedules == std::vector<std::string>{"always"});
+  CHECK(full.epochs == 6);
+  CHECK(full.batch_size == 128);
+  CHECK(full.embed_dim == 64);
+  CHECK(full.hidden_dim == 256);
+  CHECK(full.encoder_dim == 0);
+  CHECK(encoder_width(g2p_config(full)) == 256);  // the encoder as wide as the decoder
+  CHECK(full.lr == 3e-3);
+  CHECK(full.lr_decay == "cosine");
+  CHECK(full.time_limit == 540);
+  G2PRunOptions given;
+  given.epochs = 2;
+  given.hidden_dim = 16;
+  given.schedules = {"never"};
+  apply_full_run(given, [](const std::string& flag) {
+    return flag == "--epochs" || flag == "--hidden_dim" || flag == "--schedule";
+  });
+  CHECK(given.epochs == 2);
+  CHECK(given.hidden_dim == 16);
+  CHECK(given.schedules == std::vector<std::string>{"never"});
+  CHECK(given.train_words == 0);
+  CHECK(given.lr_decay == "cosine");
+}
+
+TEST_CASE("the cores: schedules side by side without dropout, one schedule's batch in parts") {
+  G2PRunOptions two;  // always and inverse_sigmoid
+  CHECK(plan_g2p_cores(two, true, 2).parallel_schedules);
+  CHECK(plan_g2p_cores(two, true, 2).batch_parts == 1);
+  CHECK_FALSE(plan_g2p_cores(two, true, 1).parallel_schedules);
+  CHECK_FALSE(plan_g2p_cores(two, false, 2).parallel_schedules);
+  two.dropout = 0.1;  // dropout draws from torch's global generator: not on two threads
+  CHECK_FALSE(plan_g2p_cores(two, true, 2).parallel_schedules);
+  G2PRunOptions one;
+  one.schedules = {"always"};
+  CHECK_FALSE(plan_g2p_cores(one, true, 2).parallel_schedules);
+  CHECK(plan_g2p_cores(one, true, 2).batch_parts == 2);
+  CHECK(plan_g2p_cores(one, false, 2).batch_parts == 1);
+  one.batch_parts = 3;
+  CHECK(plan_g2p_cores(one, true, 2).batch_parts == 3);
+  one.batch_parts = 0;
+  one.dropout = 0.1;
+  CHECK(plan_g2p_cores(one, true, 2).batch_parts == 1);
+}
+
+TEST_CASE("error bars: the 95 % interval of a rate and the standard error of a difference") {
+  // p = 0.5 on 1,000 words: sqrt(0.25 / 1000) = 1.581 points, times 1.96 = 3.099.
+  CHECK(error_rate_interval95(50.0, 1000) == doctest::Approx(3.0990).epsilon(1e-4));
+  CHECK(error_rate_interval95(0.0, 1000) == 0.0);
+  CHECK(error_rate_interval95(30.0, 4000) < error_rate_interval95(30.0, 1000));
+  // Two rates of 50 % on 1,000 words: sqrt(2 · 0.25 / 1000) = 2.236 points.
+  CHECK(error_rate_difference_se(50.0, 50.0, 1000) == doctest::Approx(2.2361).epsilon(1e-4));
+  CHECK(error_rate_difference_se(20.0, 60.0, 500) ==
+        doctest::Approx(100.0 * std::sqrt((0.16 + 0.24) / 500)));
+}
+
+TEST_CASE("the log names the shipped dictionary by its place in the source tree, no machine's path") {
+  const book::fs::path shipped = book::fs::path(BOOK_DEFAULT_DATA_DIR) / kCmudictFile;
+  CHECK(shown_data_file(shipped) == "assets/data/cmudict/cmudict-g2p.tsv.gz");
+  CHECK(shown_data_file("/elsewhere/cmudict/cmudict-g2p.tsv.gz") ==
+        "/elsewhere/cmudict/cmudict-g2p.tsv.gz");
+}
+
 // ---- The program ---------------------------------------------------------------------------------------
 
 TEST_CASE("program: a missing or malformed data file is exit code 1 and one line saying where it looked") {
@@ -764,6 +905,15 @@ TEST_CASE("program: a tiny run writes its tables, figures and checkpoints, and p
   CHECK(metrics.at("always").at("epochs").size() == 2);
   CHECK(metrics.at("always").at("epochs")[0].at("tf_ratio").get<double>() == 1.0);
   CHECK(metrics.at("exponential").at("epochs")[1].at("tf_ratio").get<double>() < 1.0);
+  // Every number the run recorded for the book's page is one it printed.
+  const nlohmann::json facts = book::read_json(dir / "out" / "facts.json");
+  CHECK(facts.size() > 20);
+  for (const auto& [key, value] : facts.items()) {
+    CAPTURE(key);
+    CHECK(r.out.find(value.get<std::string>()) != std::string::npos);
+  }
+  CHECK(facts.at("always.test_wer").get<std::string>() ==
+        fmt::format("{:.2f}", metrics.at("always").at("test_wer").get<double>()));
   // The baseline ran on the same test words.
   CHECK(metrics.at("nearest_word_baseline").at("test_wer").get<double>() > 0);
   CHECK(r.out.find("Baseline, the nearest training word by spelling (300 candidates)") != std::string::npos);

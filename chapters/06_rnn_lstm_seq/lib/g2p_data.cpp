@@ -1,5 +1,6 @@
 #include "lib/g2p_data.h"
 
+#include "book/config.h"
 #include "book/text.h"
 
 #include <zlib.h>
@@ -196,6 +197,13 @@ std::string read_maybe_gzipped(const std::filesystem::path& path) {
 
 std::vector<Pronunciation> load_pronunciations(const std::filesystem::path& path) {
   return parse_pronunciations(read_maybe_gzipped(path), path.string());
+}
+
+std::string shown_data_file(const std::filesystem::path& path) {
+  const std::filesystem::path shipped = std::filesystem::path(BOOK_DEFAULT_DATA_DIR).lexically_normal();
+  const std::filesystem::path inside = path.lexically_normal().lexically_relative(shipped);
+  if (inside.empty() || *inside.begin() == "..") return path.string();
+  return (std::filesystem::path("assets/data") / inside).string();
 }
 
 // ---- The split --------------------------------------------------------------------------------------

@@ -86,6 +86,11 @@ std::string read_maybe_gzipped(const std::filesystem::path& path);
 /// read_maybe_gzipped + parse_pronunciations.
 std::vector<Pronunciation> load_pronunciations(const std::filesystem::path& path);
 
+/// `path` as a log line shows it: under the shipped data folder, relative to the source tree
+/// (`assets/data/cmudict/cmudict-g2p.tsv.gz`), so that a run's output names no machine's folders;
+/// elsewhere (--data_dir, $BOOK_DATA_DIR) as it is.
+std::string shown_data_file(const std::filesystem::path& path);
+
 // ---- The split --------------------------------------------------------------------------------------
 
 /// The 64-bit FNV-1a hash of `text` (the same on every machine).
