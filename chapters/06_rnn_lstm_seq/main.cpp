@@ -4,6 +4,7 @@
 /// Train:   ch06_main --model_type lstm --epochs 1 --data_size 2000
 /// Predict: ch06_main --predict --checkpoint <out_dir>/checkpoints/lstm_model.pth petrov müller
 #include "book/cli.h"
+#include "book/facts.h"
 #include "book/files.h"
 #include "book/log.h"
 #include "book/text.h"
@@ -155,11 +156,11 @@ int train(const Options& o) {
   fit.device = run.device;
   const double epoch_flops =
       ch06::recurrent_gemm_flops(config, ch06::total_tokens(train_set), /*training=*/true);
+  book::Facts facts;  // the numbers the book's pages quote, as printed
   const book::History history = ch06::fit_classifier(
       model, train_set, val_set, fit, run.rng,
       [&](int epoch, const book::EpochStats& tr, const book::EpochStats& va) {
-        log->info("Epoch {}/{} | Train Loss: {:.4f} Acc: {:.2f}% | Val Loss: {:.4f} Acc: {:.2f}%",
-                  epoch, o.epochs, tr.loss, tr.accuracy, va.loss, va.accuracy);
+        log->info("{}", ch06::epoch_log_line(epoch, o.epochs, tr, va, &facts));
         log->info("Throughput: {:.0f} samples/s | recurrent GEMMs {:.1f} GFLOP/s | "
                   "train {:.2f} s, valid {:.2f} s",
                   static_cast<double>(tr.samples) / tr.seconds, epoch_flops / tr.seconds / 1e9,
@@ -187,6 +188,7 @@ int train(const Options& o) {
   }
   book::write_json(samples_path, samples);
   // [inference]
+  facts.write(out_dir);
   log->info("Wrote {}", (out_dir / "data").string() + "/{vocab,synthetic_names}.txt");
   log->info("Wrote {}", checkpoint.string());
   log->info("Wrote {}", metrics.string());

@@ -43,6 +43,15 @@ std::string running(double loss_sum, std::int64_t correct, std::int64_t seen) {
   return text;
 }
 
+// The global norm of the gradients, sqrt(sum over parameters of |grad|^2), without changing them.
+double global_grad_norm(const std::vector<torch::Tensor>& parameters) {
+  std::vector<torch::Tensor> norms;
+  for (const auto& p : parameters) {
+    if (p.grad().defined()) norms.push_back(p.grad().norm());
+  }
+  return norms.empty() ? 0.0 : torch::stack(norms).norm().item<double>();
+}
+
 EpochStats finish(double loss_sum, std::int64_t correct, std::int64_t seen, const Timer& timer) {
   EpochStats stats;
   stats.samples = seen;
@@ -61,6 +70,7 @@ EpochStats train_epoch(torch::nn::Module& model, const ForwardFn& forward, torch
   ProgressBar bar(options.desc, static_cast<std::int64_t>(batches.size()), options.progress && stdout_is_terminal());
   double loss_sum = 0;
   double max_norm_seen = 0;
+  double norm_sum = 0;
   std::int64_t correct = 0;
   std::int64_t seen = 0;
   std::int64_t step = 0;
@@ -74,10 +84,12 @@ EpochStats train_epoch(torch::nn::Module& model, const ForwardFn& forward, torch
     const double loss_value = loss.item<double>();
     if (!std::isfinite(loss_value)) throw NonFiniteLoss(step, loss_value);
     loss.backward();
-    if (options.max_grad_norm > 0) {
-      const double norm = torch::nn::utils::clip_grad_norm_(parameters, options.max_grad_norm);
-      max_norm_seen = std::max(max_norm_seen, norm);
-    }
+    // The norm before clipping: clip_grad_norm_ returns it (log it: its size guides the threshold).
+    const double norm = options.max_grad_norm > 0
+                            ? torch::nn::utils::clip_grad_norm_(parameters, options.max_grad_norm)
+                            : global_grad_norm(parameters);
+    norm_sum += norm;
+    max_norm_seen = std::max(max_norm_seen, norm);
     optimizer.step();
     // [train step]
     const std::int64_t n = batch.targets.size(0);
@@ -89,6 +101,7 @@ EpochStats train_epoch(torch::nn::Module& model, const ForwardFn& forward, torch
   bar.finish();
   EpochStats stats = finish(loss_sum, correct, seen, timer);
   stats.max_grad_norm = max_norm_seen;
+  stats.mean_grad_norm = step > 0 ? norm_sum / static_cast<double>(step) : 0.0;
   return stats;
 }
 

@@ -10,7 +10,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
+#include <regex>
 
 using namespace ch06;
 
@@ -331,6 +334,112 @@ SmallRun train_small(CellType cell, std::uint64_t seed) {
 }
 
 }  // namespace
+
+TEST_CASE("the epoch line keeps the original's format and adds the gradient norm before clipping") {
+  // Training as the main job does it, in float64 with a threshold that clips almost every step,
+  // beside a reference loop written out here: the packed path, the norm summed by hand, clipping
+  // by hand, the same Adam and the same batches.
+  torch::manual_seed(23);
+  book::Rng rng(23);
+  const NameDataset data = make_synthetic_names(160, rng);
+  const Split split = random_split(data.samples, 0.25, rng);
+  const EncodedNames train_set = encode_names(split.train, data.vocab);
+  const EncodedNames val_set = encode_names(split.val, data.vocab);
+  ClassifierConfig c = tiny_config(CellType::kLstm, true, 2);
+  c.vocab_size = data.vocab.size();
+  DynamicRNNClassifier model(c);
+  DynamicRNNClassifier reference(c);
+  model->to(torch::kFloat64);
+  reference->to(torch::kFloat64);
+  {
+    torch::NoGradGuard no_grad;
+    const auto from = model->parameters();
+    const auto to = reference->parameters();
+    for (std::size_t i = 0; i < from.size(); ++i) to[i].copy_(from[i]);
+  }
+  FitOptions fit;
+  fit.epochs = 1;
+  fit.batch_size = 16;
+  fit.lr = 0.01;
+  fit.max_grad_norm = 0.05;
+  fit.progress = false;
+  book::Rng reference_rng = rng;  // fit_classifier draws its batches from this state
+  book::EpochStats train_stats, val_stats;
+  fit_classifier(model, train_set, val_set, fit, rng,
+                 [&](int, const book::EpochStats& tr, const book::EpochStats& va) {
+                   train_stats = tr;
+                   val_stats = va;
+                 });
+
+  reference->train();
+  reference->set_path(RecurrentPath::kPacked);
+  torch::optim::Adam adam(reference->parameters(), torch::optim::AdamOptions(fit.lr));
+  std::vector<double> norms;
+  for (const auto& b : make_batches(train_set, fit.batch_size, Batching::kRandom, &reference_rng)) {
+    adam.zero_grad();
+    torch::nn::functional::cross_entropy(reference->forward(b.inputs, b.lengths), b.targets).backward();
+    double squares = 0;
+    for (const auto& p : reference->parameters()) squares += p.grad().pow(2).sum().item<double>();
+    const double norm = std::sqrt(squares);
+    norms.push_back(norm);
+    const double scale = std::min(1.0, fit.max_grad_norm / (norm + 1e-6));
+    for (const auto& p : reference->parameters()) p.grad().mul_(scale);
+    adam.step();
+  }
+  REQUIRE(norms.size() == 8);  // 120 training names in batches of 16, the last one of 8
+  double mean = 0;
+  for (double n : norms) mean += n / static_cast<double>(norms.size());
+  const double max = *std::max_element(norms.begin(), norms.end());
+  REQUIRE(max > 4 * fit.max_grad_norm);  // clipping was active: a clipped norm would read 0.050
+  CHECK(train_stats.mean_grad_norm == doctest::Approx(mean).epsilon(1e-6));
+  CHECK(train_stats.max_grad_norm == doctest::Approx(max).epsilon(1e-6));
+
+  book::Facts facts;
+  const std::string line = epoch_log_line(1, 3, train_stats, val_stats, &facts);
+  CAPTURE(line);
+  const std::regex format(
+      R"(Epoch 1/3 \| Train Loss: \d+\.\d{4} Acc: \d+\.\d{2}% \| Val Loss: \d+\.\d{4} Acc: \d+\.\d{2}% )"
+      R"(\| Grad norm: mean (\d+\.\d{3}) max (\d+\.\d{3}))");
+  std::smatch m;
+  REQUIRE(std::regex_match(line, m, format));
+  CHECK(std::abs(std::stod(m[1]) - mean) < 6e-4);  // printed with 3 decimals
+  CHECK(std::abs(std::stod(m[2]) - max) < 6e-4);
+  CHECK(facts.get("epoch1.grad_norm_mean") == m[1].str());
+  CHECK(facts.get("epoch1.grad_norm_max") == m[2].str());
+  CHECK(line.find("Val Loss: " + facts.get("epoch1.val_loss") + " Acc: " + facts.get("epoch1.val_acc") + "%") !=
+        std::string::npos);
+}
+
+TEST_CASE("pack_padded_sequence converts integer lengths itself and checks a 1-D tensor of lengths") {
+  namespace rnn = torch::nn::utils::rnn;
+  torch::manual_seed(29);
+  const torch::Tensor x = torch::randn({3, 4, 2});  // batch-first: 3 sequences of up to 4 steps
+  const auto pack = [&](const torch::Tensor& lengths, bool enforce_sorted = false) {
+    return rnn::pack_padded_sequence(x, lengths, /*batch_first=*/true, enforce_sorted);
+  };
+  const auto p64 = pack(torch::tensor({2, 4, 3}, torch::kInt64));
+  const auto p32 = pack(torch::tensor({2, 4, 3}, torch::kInt32));
+  CHECK(torch::equal(p64.batch_sizes(), torch::tensor({3, 3, 2, 1}, torch::kInt64)));
+  CHECK(torch::equal(p32.data(), p64.data()));
+  CHECK(torch::equal(p32.batch_sizes(), p64.batch_sizes()));
+  CHECK(torch::equal(p32.sorted_indices(), p64.sorted_indices()));
+  // The main job's model, packed path, gives the same final states with int32 lengths.
+  EncodedNames names;
+  names.ids = {{2, 3, 4}, {5, 6, 7, 8, 9, 2}, {3}};
+  names.labels = {0, 1, 2};
+  const book::Batch b = collate(names, {0, 1, 2});
+  DynamicRNNClassifier model(tiny_config(CellType::kGru, true, 2));
+  CHECK(torch::equal(model->final_states(b.inputs, b.lengths.to(torch::kInt32), RecurrentPath::kPacked),
+                     model->final_states(b.inputs, b.lengths, RecurrentPath::kPacked)));
+  // Any dtype is converted, floats too: 2.9 is truncated to 2, silently.
+  CHECK(torch::equal(pack(torch::tensor({2.9, 4.0, 3.0})).batch_sizes(), p64.batch_sizes()));
+  // What LibTorch checks: one dimension (on the CPU; the message says so), every length at least 1.
+  const torch::Tensor two_d = torch::tensor({4, 3, 2}, torch::kInt64).view({3, 1});
+  CHECK_THROWS_WITH_AS(pack(two_d, /*enforce_sorted=*/true), doctest::Contains("1D CPU int64 tensor"), c10::Error);
+  CHECK_THROWS_AS(pack(two_d), c10::Error);
+  CHECK_THROWS_WITH_AS(pack(torch::tensor({2, 0, 3}, torch::kInt64)), doctest::Contains("greater than 0"),
+                       c10::Error);
+}
 
 TEST_CASE("a short run reaches at least 95% validation accuracy with rnn, lstm and gru") {
   for (auto cell : {CellType::kRnn, CellType::kLstm, CellType::kGru}) {

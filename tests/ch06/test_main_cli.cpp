@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <regex>
+
 #include <sys/stat.h>
 
 using book::test::ProcessResult;
@@ -94,17 +96,24 @@ TEST_CASE("a run writes the original's artefacts, then predict mode reads its ch
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(r.out.find("Vocab Size: 28 | Classes: 5") != std::string::npos);
   CHECK(r.out.find("Total parameters:") != std::string::npos);
-  CHECK(r.out.find("Epoch 1/1 | Train Loss: ") != std::string::npos);
+  // The original's epoch line, then the gradient norm before clipping (mean and largest).
+  CHECK(std::regex_search(r.out, std::regex(R"(- INFO - Epoch 1/1 \| Train Loss: \d+\.\d{4} Acc: \d+\.\d{2}% )"
+                                            R"(\| Val Loss: \d+\.\d{4} Acc: \d+\.\d{2}% )"
+                                            R"(\| Grad norm: mean \d+\.\d{3} max \d+\.\d{3}\n)")));
   CHECK(r.out.find("Input: papadopoulos    | Prediction: ") != std::string::npos);
   for (const char* file : {"data/vocab.txt", "data/synthetic_names.txt", "checkpoints/lstm_model.pth",
-                           "results/lstm_metrics.json", "results/lstm_inference_samples.json"}) {
+                           "results/lstm_metrics.json", "results/lstm_inference_samples.json", "facts.json"}) {
     CAPTURE(file);
     CHECK(book::fs::exists(dir / file));
   }
   const auto metrics = book::read_json(dir / "results/lstm_metrics.json");
   CHECK(metrics.at("val_acc").size() == 1);
   CHECK(book::read_json(dir / "results/lstm_inference_samples.json").size() == 6);
-  CHECK(book::test::list_files(dir.path()).size() == 5);  // no temporary files left behind
+  CHECK(book::test::list_files(dir.path()).size() == 6);  // no temporary files left behind
+  // The numbers recorded for the book's pages are the ones the log printed.
+  const auto facts = book::read_json(dir / "facts.json");
+  CHECK(r.out.find("Grad norm: mean " + facts.at("epoch1.grad_norm_mean").get<std::string>() + " max " +
+                   facts.at("epoch1.grad_norm_max").get<std::string>()) != std::string::npos);
 
   const std::string checkpoint = (dir / "checkpoints/lstm_model.pth").string();
   // Names on the command line, UTF-8 included; an empty name is an error for that name only.

@@ -1,5 +1,7 @@
 #include "lib/name_training.h"
 
+#include <fmt/format.h>
+
 namespace ch06 {
 
 book::History fit_classifier(DynamicRNNClassifier& model, const EncodedNames& train_set, const EncodedNames& val_set,
@@ -21,5 +23,25 @@ book::History fit_classifier(DynamicRNNClassifier& model, const EncodedNames& tr
   }
   return history;
 }
+
+// [epoch_line]
+std::string epoch_log_line(int epoch, int epochs, const book::EpochStats& train,
+                           const book::EpochStats& val, book::Facts* facts) {
+  book::Facts unused;
+  book::Facts& f = facts != nullptr ? *facts : unused;
+  // Each number as printed, recorded under epoch<e>.<name> for the book's pages.
+  auto put = [&](const std::string& name, double value, int decimals) {
+    const std::string key = "epoch" + std::to_string(epoch) + "." + name;
+    return f.put(key, fmt::format("{:.{}f}", value, decimals));
+  };
+  return fmt::format("Epoch {}/{} | Train Loss: {} Acc: {}% | Val Loss: {} Acc: {}% | "
+                     "Grad norm: mean {} max {}",
+                     epoch, epochs, put("train_loss", train.loss, 4),
+                     put("train_acc", train.accuracy, 2), put("val_loss", val.loss, 4),
+                     put("val_acc", val.accuracy, 2),
+                     put("grad_norm_mean", train.mean_grad_norm, 3),
+                     put("grad_norm_max", train.max_grad_norm, 3));
+}
+// [epoch_line]
 
 }  // namespace ch06

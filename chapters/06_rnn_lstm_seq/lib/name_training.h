@@ -2,6 +2,7 @@
 /// \file
 /// The main job's training loop: Adam, cross-entropy, clipping, a training and a validation pass
 /// every epoch, on the batches of name_batches.h.
+#include "book/facts.h"
 #include "book/rng.h"
 #include "book/train.h"
 #include "lib/name_batches.h"
@@ -12,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 namespace ch06 {
 
@@ -34,5 +36,13 @@ using EpochCallback = std::function<void(int epoch, const book::EpochStats& trai
 /// full validation pass every epoch. Returns the per-epoch metrics.
 book::History fit_classifier(DynamicRNNClassifier& model, const EncodedNames& train_set, const EncodedNames& val_set,
                              const FitOptions& options, book::Rng& rng, const EpochCallback& on_epoch = nullptr);
+
+/// The epoch's log line: the original's format, then the global gradient norm that training
+/// measured before clipping, its mean over the epoch's steps and its largest value:
+/// `Epoch e/N | Train Loss: x.xxxx Acc: xx.xx% | Val Loss: x.xxxx Acc: xx.xx% | Grad norm: mean x.xxx max x.xxx`.
+/// If `facts` is given, records each number as printed under `epoch<e>.<name>` (train_loss,
+/// train_acc, val_loss, val_acc, grad_norm_mean, grad_norm_max).
+std::string epoch_log_line(int epoch, int epochs, const book::EpochStats& train, const book::EpochStats& val,
+                           book::Facts* facts = nullptr);
 
 }  // namespace ch06

@@ -27,7 +27,8 @@ struct EpochStats {
   double accuracy = 0;     ///< percent of samples whose arg-max logit is the target
   std::int64_t samples = 0;
   double seconds = 0;      ///< wall time of the pass
-  double max_grad_norm = 0;  ///< largest gradient norm seen before clipping (training only)
+  double max_grad_norm = 0;   ///< largest global gradient norm before clipping (training only)
+  double mean_grad_norm = 0;  ///< mean over the steps of the global gradient norm before clipping
 };
 
 /// Options of one pass.
@@ -46,6 +47,7 @@ class NonFiniteLoss : public std::runtime_error {
 };
 
 /// One training pass: for each batch, zero the gradients, cross-entropy, backward, clip, step.
+/// Measures the global gradient norm of every step before clipping (also with clipping off).
 /// Puts `model` in training mode. Throws NonFiniteLoss at the first non-finite loss.
 EpochStats train_epoch(torch::nn::Module& model, const ForwardFn& forward,
                        torch::optim::Optimizer& optimizer, const std::vector<Batch>& batches,
