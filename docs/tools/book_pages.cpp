@@ -306,6 +306,47 @@ std::string glossary_table(const fs::path& terms, const std::string& edition) {
 
 // ---- filter --------------------------------------------------------------------------------------
 
+// Where each label of an edition lives: label -> the HTML file of its page (a page's own label, or a
+// section label {#...} inside it).
+std::map<std::string, std::string> labels_of(const fs::path& root) {
+  static const std::regex section(R"(\{#([A-Za-z0-9_]+)\})");
+  std::map<std::string, std::string> where;
+  for (const auto& page : pages_of(root)) {
+    const std::string text = read_text(page);
+    const std::string label = page_label(text);
+    if (label.empty()) continue;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), section); it != std::sregex_iterator(); ++it) {
+      where[(*it)[1]] = html_file_of(label);
+    }
+  }
+  return where;
+}
+
+// In the Chinese edition, while a page is not yet translated, a \ref or \subpage to it becomes a
+// link to the English page (the parity test still fails until every page has its twin).
+std::string link_untranslated(const std::string& line, const std::map<std::string, std::string>& zh,
+                              const std::map<std::string, std::string>& en) {
+  static const std::regex ref(R"re(\\(ref|subpage)\s+([A-Za-z0-9_]+)(\s+"([^"]*)")?)re");
+  std::string result;
+  auto begin = line.cbegin();
+  std::smatch m;
+  while (std::regex_search(begin, line.cend(), m, ref)) {
+    result += std::string(begin, m[0].first);
+    const std::string label = m[2];
+    const auto english = en.find(label);
+    if (zh.count(label) || english == en.end()) {
+      result += m[0].str();
+    } else {
+      const std::string file = english->second;
+      const bool page = file == html_file_of(label);
+      const std::string text = m[4].matched ? m[4].str() : label;
+      result += "<a href=\"../" + file + (page ? "" : "#" + label) + "\">" + text + "</a>";
+    }
+    begin = m[0].second;
+  }
+  return result + std::string(begin, line.cend());
+}
+
 int filter(const std::string& edition, const std::vector<fs::path>& fact_dirs, const fs::path& terms,
            const fs::path& page) {
   const std::string text = read_text(page);
@@ -314,8 +355,15 @@ int filter(const std::string& edition, const std::vector<fs::path>& fact_dirs, c
   const auto lines = split_lines(text);
   const std::string label = page_label(text);
   int failures = 0;
+  std::map<std::string, std::string> zh_labels, en_labels;
+  if (edition == "zh") {
+    const fs::path zh_root = page.parent_path().parent_path();  // docs/zh
+    zh_labels = labels_of(zh_root);
+    en_labels = labels_of(zh_root.parent_path());
+  }
   for (std::size_t i = 0; i < lines.size(); ++i) {
     std::string line = lines[i];
+    if (edition == "zh") line = link_untranslated(line, zh_labels, en_labels);
     if (trim(line) == "\\glossary") {
       out << glossary_table(terms, edition);
       continue;
