@@ -12,6 +12,7 @@
 #include "lib/g2p_data.h"
 #include "lib/sentiment_cv.h"
 #include "lib/sentiment_real.h"
+#include "lib/sentiment_splits.h"
 #include "lib/sentiment_uci.h"
 #include "process.h"
 #include "test_paths.h"
@@ -40,6 +41,19 @@ std::int64_t label_of(const std::string& sentence) {
 ProcessResult program07(std::vector<std::string> args, const std::string& input = "") {
   args.insert(args.begin(), book::test::program("ch06_07_sentiment_lstm"));
   return book::test::run_process(args, input);
+}
+
+// The facts a run recorded (<out_dir>/facts.json), each checked against what the run printed: the
+// book's pages quote them, and the docs check compares them with the printed output the same way.
+std::map<std::string, std::string> facts_printed(const book::fs::path& out_dir, const std::string& out) {
+  const nlohmann::json json = book::read_json(out_dir / "facts.json");
+  std::map<std::string, std::string> facts;
+  for (const auto& [key, value] : json.items()) {
+    facts[key] = value.get<std::string>();
+    CAPTURE(key);
+    CHECK(out.find(facts[key]) != std::string::npos);
+  }
+  return facts;
 }
 
 // A run of the program small enough for a test (about a second).
@@ -366,6 +380,14 @@ TEST_CASE("the program trains, saves, and predicts from the command line and fro
   REQUIRE(train.exit_code == 0);
   CHECK(train.out.find("negation") != std::string::npos);
   CHECK(train.out.find("the plot was not good") != std::string::npos);
+  const auto facts = facts_printed(dir.path(), train.out);
+  CHECK(facts.at("train_texts") == "150");  // --corpus_size 200, --test_split 0.25
+  CHECK(facts.at("test_texts") == "50");
+  for (const char* subset : {"all", "negation", "contrast", "plain"}) {
+    for (const char* column : {"texts", "bow", "lstm", "gap", "bow_vs_chance"}) {
+      CHECK(facts.count(std::string(subset) + "." + column) == 1);
+    }
+  }
   CHECK(book::fs::exists(dir / "results" / "sentiment_accuracy.csv"));
   CHECK(book::fs::exists(dir / "data" / "corpus_train.tsv"));
   const auto checkpoint = dir / "checkpoints" / "sentiment_lstm.pth";
@@ -482,6 +504,14 @@ TEST_CASE("the shipped UCI sentences: 500 per source and label, with their attri
   CHECK(readme.find("CC BY 4.0") != std::string::npos);
   CHECK(licence.find("Creative Commons Attribution 4.0") != std::string::npos);
   CHECK(licence.find("From Group to Individual Labels using Deep Features") != std::string::npos);
+  // What --corpus uci reads: the shipped file, tokenized, with its negated sentences counted.
+  const UciData loaded = load_uci_data("");
+  CHECK(loaded.file == uci_file());
+  REQUIRE(loaded.words.size() == 3000);
+  CHECK(loaded.words[0] == tokenize(data.texts[0]));
+  std::int64_t negated = 0;
+  for (const auto& t : data.texts) negated += is_negated(tokenize(t)) ? 1 : 0;
+  CHECK(loaded.negated == negated);
 }
 
 TEST_CASE("malformed or cut UCI data is refused with one line that says where") {
@@ -542,6 +572,11 @@ TEST_CASE("--corpus uci at tiny sizes: the table, the predictions, and a checkpo
   }
   const std::string csv = book::read_file(dir / "results" / "uci_accuracy.csv");
   CHECK(book::test::count_lines(csv) == 6);  // the header and five subsets
+  const auto facts = facts_printed(dir.path(), r.out);
+  for (const char* key : {"all.lstm", "negated.bow", "yelp.gap", "negated", "se_negated", "lstm_only", "cv_seconds"}) {
+    CHECK(facts.count(key) == 1);
+  }
+  CHECK(facts.count("all.lstm_sd") == 0);  // one seed: no spread printed
   const std::string tsv = book::read_file(dir / "results" / "uci_predictions.tsv");
   REQUIRE(book::test::count_lines(tsv) == 3001);
   std::set<std::string> folds;
@@ -563,7 +598,7 @@ TEST_CASE("--corpus uci at tiny sizes: the table, the predictions, and a checkpo
   CHECK(book::test::count_lines(p.out) == 1);
 }
 
-TEST_CASE("evaluate_uci: every model, subset and seed measured; the fold-0 models kept") {
+TEST_CASE("evaluate_uci: every model, subset and seed measured, and the fold-0 models kept") {
   const RealSentences data = uci_subset(100);
   std::vector<std::vector<std::string>> words;
   for (const auto& t : data.texts) words.push_back(tokenize(t));
@@ -706,4 +741,136 @@ TEST_CASE("bigram features and the spread over seeds") {
   CHECK(s.mean == doctest::Approx(72));
   CHECK(s.sd == doctest::Approx(2));
   CHECK(mean_sd({5}).sd == 0);
+}
+
+// ---- The program's steps, called as the program calls them ------------------------------------
+
+TEST_CASE("grammar_splits: the last sentences are the test split, with their kinds") {
+  book::Rng rng(5);
+  const auto corpus = generate_sentiment_corpus(50, rng);
+  const TextSplits s = grammar_splits(corpus, 10);
+  REQUIRE(s.train.tokens.size() == 40);
+  REQUIRE(s.test.tokens.size() == 10);
+  for (std::size_t i = 0; i < 10; ++i) {
+    CHECK(s.test.tokens[i] == tokenize(corpus[40 + i].text));
+    CHECK(s.test.labels[i] == corpus[40 + i].label);
+    CHECK(s.test.negated[i] == corpus[40 + i].negated);
+    CHECK(s.test.contrast[i] == corpus[40 + i].contrast);
+  }
+  const Subsets kinds = sentence_kinds(s.test);
+  REQUIRE(kinds.size() == 4);
+  CHECK(kinds[1].first == "negation");
+  for (std::size_t i = 0; i < 10; ++i) {
+    CHECK(kinds[3].second[i] == (!corpus[40 + i].negated && !corpus[40 + i].contrast));  // plain
+  }
+  CHECK_THROWS_AS(grammar_splits(corpus, 0), std::invalid_argument);
+  CHECK_THROWS_AS(grammar_splits(corpus, 50), std::invalid_argument);
+}
+
+TEST_CASE("read_review_splits: a review without a word is left out and named, and no review at all is an error") {
+  TempDir dir("imdbsplits");
+  const auto root = dir / "aclImdb";
+  book::fs::copy(kFixture, root, book::fs::copy_options::recursive);
+  book::write_text(root / "train" / "pos" / "zz_empty.txt", "<br /><br /> ... \n");
+  const TextSplits s = read_review_splits(root);
+  CHECK(s.train.tokens.size() == 10);  // the fixture's 10, not the empty one
+  CHECK(s.test.tokens.size() == 6);
+  REQUIRE(s.skipped.size() == 1);
+  CHECK(s.skipped[0].find("zz_empty.txt") != std::string::npos);
+  CHECK(sentence_kinds(s.test).size() == 1);  // reviews: "all" only
+  CHECK(count_longer(s.train, 0) == 10);
+  // Every test review without a word.
+  for (const auto& entry : book::fs::recursive_directory_iterator(root / "test")) {
+    if (entry.path().extension() == ".txt") book::write_text(entry.path(), "!!\n");
+  }
+  try {
+    read_review_splits(root);
+    FAIL("no error");
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()).find("no review with any words in the test folders") != std::string::npos);
+  }
+}
+
+TEST_CASE("against chance: more than two standard errors of 50 % away") {
+  // On 100 texts chance has a standard error of 100·sqrt(0.25 / 100) = 5 points.
+  CHECK(against_chance({39.9, 100}) == "below");
+  CHECK(against_chance({40.1, 100}) == "at");
+  CHECK(against_chance({59.9, 100}) == "at");
+  CHECK(against_chance({60.1, 100}) == "above");
+  // On 2,500 texts, 1 point.
+  CHECK(against_chance({47.9, 2500}) == "below");
+  CHECK(against_chance({48.1, 2500}) == "at");
+  CHECK(against_chance({0, 0}) == "at");
+}
+
+TEST_CASE("compare_by_subset: both accuracies per subset, the gap, and the facts as printed") {
+  const std::vector<std::int64_t> labels = {1, 0, 1, 0, 1, 0, 1, 0};
+  const std::vector<std::int64_t> bow = {1, 1, 1, 1, 1, 1, 1, 1};   // right on the positives
+  const std::vector<std::int64_t> lstm = {1, 0, 1, 0, 1, 0, 0, 1};  // wrong on the last two
+  const Subsets subsets = {{"all", std::vector<bool>(8, true)},
+                           {"odd", {false, true, false, true, false, true, false, true}}};
+  const SubsetComparison c = compare_by_subset(bow, lstm, labels, subsets);
+  REQUIRE(c.table.rows().size() == 2);
+  CHECK(c.table.text(0, 1) == "8");
+  CHECK(c.table.text(0, 2) == "50");
+  CHECK(c.table.text(0, 3) == "75");
+  CHECK(c.table.text(0, 4) == "25");
+  CHECK(c.table.text(1, 2) == "0");
+  CHECK(c.table.text(1, 3) == "75");
+  CHECK(c.largest_gap == "odd");
+  book::Facts facts;
+  const std::string report = comparison_report(c, true, &facts);
+  CHECK(facts.get("odd.gap") == "75");
+  CHECK(facts.get("all.bow_vs_chance") == "at");
+  CHECK(facts.get("largest_gap") == "odd");
+  for (const auto& [key, text] : facts.all()) {
+    CAPTURE(key);
+    CHECK(report.find(text) != std::string::npos);
+  }
+  CHECK_THROWS_AS(compare_by_subset(bow, {1}, labels, subsets), std::invalid_argument);
+}
+
+TEST_CASE("uci_tables and the report: mean and spread over seeds, recorded as printed") {
+  UciEvaluation e;
+  e.kinds = {TextModelKind::kBagOfWords, TextModelKind::kBigrams, TextModelKind::kLstm};
+  e.subsets = {{"all", {true, true, true, true}},
+               {"amazon", {true, true, false, false}},
+               {"negated", {true, false, false, false}}};
+  // accuracy[model][subset][seed]
+  e.accuracy = {{{70, 72}, {60, 60}, {50, 40}}, {{71, 71}, {61, 61}, {51, 51}}, {{73, 76}, {62, 58}, {40, 50}}};
+  book::Facts facts;
+  const UciTables t = uci_tables(e, &facts);
+  CHECK(facts.get("all.bow") == "71.0");
+  CHECK(facts.get("all.bow_sd") == "1.4");   // sd of 70 and 72 = sqrt(2)
+  CHECK(facts.get("all.lstm") == "74.5");
+  CHECK(facts.get("all.gap") == "3.5");      // 3 and 4
+  CHECK(facts.get("all.gap_sd") == "0.7");
+  CHECK(facts.get("negated.gap") == "0.0");  // -10 and +10
+  CHECK(facts.get("negated.gap_sd") == "14.1");
+  CHECK(facts.get("negated.sentences") == "1");
+  CHECK(t.text.text(0, 2) == "71.0 +- 1.4");
+  const std::string report = uci_accuracy_report(e, t, &facts);
+  CHECK(report.find("over 2 seeds") != std::string::npos);
+  CHECK(facts.get("se_all") == "21.7");  // 100·sqrt(0.25·0.75 / 4)
+  CHECK(facts.get("se_negated") == "43.3");
+  for (const auto& [key, text] : facts.all()) {
+    CAPTURE(key);
+    CHECK(report.find(text) != std::string::npos);
+  }
+}
+
+TEST_CASE("a predict-mode answer line") {
+  SentimentPrediction p;
+  p.input = "the plot was not good at all";
+  p.label = 0;
+  p.probability = 0.75;
+  p.grammar = 0;
+  p.truncated = true;
+  p.words = 5;
+  CHECK(prediction_line(p) ==
+        "negative (p = 0.750)  the plot was not good at all  [grammar: negative]  [cut to the first 5 words]");
+  p.grammar.reset();
+  p.truncated = false;
+  p.label = 1;
+  CHECK(prediction_line(p) == "positive (p = 0.750)  the plot was not good at all");
 }

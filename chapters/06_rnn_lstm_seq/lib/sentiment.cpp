@@ -4,6 +4,8 @@
 #include "book/text.h"
 #include "book/torch_utils.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -151,6 +153,15 @@ std::vector<std::int64_t> predict_classes(torch::nn::Module& model, const book::
   return out;
 }
 
+std::vector<std::int64_t> predict_sentences(torch::nn::Module& model, const book::ForwardFn& forward,
+                                            const std::vector<std::string>& sentences,
+                                            const WordVocab& vocab, std::size_t max_len) {
+  std::vector<std::vector<std::string>> tokens;
+  for (const auto& s : sentences) tokens.push_back(tokenize(s));
+  const std::vector<std::int64_t> no_labels(sentences.size(), 0);
+  return predict_classes(model, forward, encode_texts(tokens, no_labels, vocab, max_len));
+}
+
 nlohmann::json sentiment_meta(const SentimentConfig& c, const WordVocab& vocab, std::int64_t max_len) {
   return {{"model", "SentimentLSTM"},     {"vocab_size", c.vocab_size}, {"embed_dim", c.embed_dim},
           {"hidden_dim", c.hidden_dim},   {"num_layers", c.num_layers}, {"num_classes", c.num_classes},
@@ -232,5 +243,14 @@ std::vector<SentimentPrediction> predict_sentiment(SentimentLSTM& model, const W
   return out;
 }
 // [predict]
+
+std::string prediction_line(const SentimentPrediction& p) {
+  const auto& classes = sentiment_classes();
+  std::string note;
+  if (p.grammar) note += "  [grammar: " + classes[static_cast<std::size_t>(*p.grammar)] + "]";
+  if (p.truncated) note += "  [cut to the first " + std::to_string(p.words) + " words]";
+  return fmt::format("{:<8} (p = {:.3f})  {}{}", classes[static_cast<std::size_t>(p.label)],
+                     p.probability, p.input, note);
+}
 
 }  // namespace ch06

@@ -41,7 +41,8 @@ class SentimentLSTMImpl : public torch::nn::Module {
  public:
   /// Builds the layers `config` describes.
   explicit SentimentLSTMImpl(const SentimentConfig& config);
-  /// Logits [B, C] for padded word ids [B, T] with true lengths [B] (int64, on the CPU, each >= 1).
+  /// Logits [B, C] for padded word ids [B, T] with true lengths [B] (a 1-D tensor on the CPU, each
+  /// length >= 1).
   torch::Tensor forward(const torch::Tensor& text, const torch::Tensor& lengths);
   /// The head's input [B, 2H]: the forward state at each text's last real word, the backward state
   /// after reading back to its first word.
@@ -116,6 +117,12 @@ book::History fit_text_classifier(torch::nn::Module& model, const book::ForwardF
 std::vector<std::int64_t> predict_classes(torch::nn::Module& model, const book::ForwardFn& forward,
                                           const EncodedNames& data, std::int64_t batch_size = 256);
 
+/// The predicted class of each of `sentences` (tokenized, encoded with `vocab`, cut to `max_len`
+/// words), as predict_classes gives it.
+std::vector<std::int64_t> predict_sentences(torch::nn::Module& model, const book::ForwardFn& forward,
+                                            const std::vector<std::string>& sentences,
+                                            const WordVocab& vocab, std::size_t max_len);
+
 /// What a checkpoint stores besides the weights: the sizes, the classes, the vocabulary and the
 /// truncation length.
 nlohmann::json sentiment_meta(const SentimentConfig& config, const WordVocab& vocab, std::int64_t max_len);
@@ -146,5 +153,10 @@ struct SentimentPrediction {
 /// error and no answer; the others are answered. Each is cut to `max_len` words (0 = no limit).
 std::vector<SentimentPrediction> predict_sentiment(SentimentLSTM& model, const WordVocab& vocab,
                                                    const std::vector<std::string>& sentences, std::int64_t max_len);
+
+/// One answer as predict mode prints it: `<label> (p = <probability>)  <sentence>`, then
+/// `  [grammar: <label>]` if the grammar can generate the sentence and `  [cut to the first N words]`
+/// if it was truncated.
+std::string prediction_line(const SentimentPrediction& p);
 
 }  // namespace ch06

@@ -1,7 +1,9 @@
 #include "lib/sentiment_real.h"
 
+#include "book/files.h"
 #include "book/plot.h"
 #include "book/timer.h"
+#include "book/torch_utils.h"
 
 #include <fmt/format.h>
 
@@ -9,6 +11,19 @@
 #include <cmath>
 
 namespace ch06 {
+
+// [uci_data]
+UciData load_uci_data(const std::string& sentences_file) {
+  UciData d;
+  d.file = sentences_file.empty() ? book::find_data_file(kUciSentencesFile)
+                                  : std::filesystem::path(sentences_file);
+  const std::int64_t per_class = sentences_file.empty() ? 500 : 0;  // the shipped file's counts
+  d.sentences = load_uci_sentences(d.file, per_class);
+  for (const auto& text : d.sentences.texts) d.words.push_back(tokenize(text));
+  for (const auto& w : d.words) d.negated += is_negated(w) ? 1 : 0;
+  return d;
+}
+// [uci_data]
 
 Subsets uci_subsets(const RealSentences& data, const std::vector<std::vector<std::string>>& words) {
   Subsets subsets = {{"all", std::vector<bool>(data.size(), true)}};
@@ -85,7 +100,7 @@ std::string cut(const std::string& text, std::size_t width) {
 }  // namespace
 
 // [uci_table]
-UciTables uci_tables(const UciEvaluation& e) {
+UciTables uci_tables(const UciEvaluation& e, book::Facts* facts) {
   UciTables t{book::Table({"subset", "sentences", "bag_of_words", "bigrams", "lstm",
                            "lstm_minus_bow", "afinn_reported"}),
               book::Table({"subset", "sentences", "bow", "bow_sd", "bigrams", "bigrams_sd", "lstm",
@@ -94,12 +109,17 @@ UciTables uci_tables(const UciEvaluation& e) {
   const std::size_t bigram_m = model_index(e, TextModelKind::kBigrams);
   const std::size_t lstm_m = model_index(e, TextModelKind::kLstm);
   const bool repeated = e.accuracy[0][0].size() > 1;
-  const auto show = [&](const Spread& s) {
-    return repeated ? fmt::format("{:.1f} +- {:.1f}", s.mean, s.sd) : fmt::format("{:.1f}", s.mean);
-  };
   for (std::size_t s = 0; s < e.subsets.size(); ++s) {
     const auto& [name, include] = e.subsets[s];
     const auto count = static_cast<std::int64_t>(std::count(include.begin(), include.end(), true));
+    // The cell "mean" (one seed) or "mean +- sd" (several), each part recorded as printed.
+    const auto show = [&](const std::string& model, const Spread& spread) {
+      const std::string mean = fmt::format("{:.1f}", spread.mean);
+      const std::string sd = fmt::format("{:.1f}", spread.sd);
+      if (facts) facts->put(name + "." + model, mean);
+      if (facts && repeated) facts->put(name + "." + model + "_sd", sd);
+      return repeated ? mean + " +- " + sd : mean;
+    };
     const Spread bow = mean_sd(e.accuracy[bow_m][s]);
     const Spread bigrams = mean_sd(e.accuracy[bigram_m][s]);
     const Spread lstm = mean_sd(e.accuracy[lstm_m][s]);
@@ -108,7 +128,9 @@ UciTables uci_tables(const UciEvaluation& e) {
       gaps.push_back(e.accuracy[lstm_m][s][r] - e.accuracy[bow_m][s][r]);
     }
     const double afinn = afinn_reported(name);
-    t.text.add_row({name, count, show(bow), show(bigrams), show(lstm), show(mean_sd(gaps)),
+    if (facts) facts->put(name + ".sentences", std::to_string(count));
+    t.text.add_row({name, count, show("bow", bow), show("bigrams", bigrams), show("lstm", lstm),
+                    show("gap", mean_sd(gaps)),
                     std::isnan(afinn) ? std::string("-") : fmt::format("{:.1f}", afinn)});
     t.csv.add_row({name, count, bow.mean, bow.sd, bigrams.mean, bigrams.sd, lstm.mean, lstm.sd,
                    afinn});
@@ -116,6 +138,34 @@ UciTables uci_tables(const UciEvaluation& e) {
   return t;
 }
 // [uci_table]
+
+std::string uci_accuracy_report(const UciEvaluation& e, const UciTables& tables,
+                                book::Facts* facts) {
+  const std::size_t seeds = e.accuracy[0][0].size();
+  const std::string spread =
+      seeds > 1 ? fmt::format("mean +- standard deviation over {} seeds (the folds and the initial "
+                              "weights change with the seed)", seeds)
+                : std::string("one seed (--repeats 3 gives the spread over seeds)");
+  // One run's accuracy p on n sentences has a standard error of sqrt(p (1 - p) / n).
+  const auto se = [&](const std::string& key, std::int64_t n) {
+    const std::string text =
+        fmt::format("{:.1f}", 100 * std::sqrt(0.25 * 0.75 / static_cast<double>(n)));
+    return facts ? facts->put(key, text) : text;
+  };
+  const auto count = [&](std::size_t s) {
+    const auto& include = e.subsets[s].second;
+    return static_cast<std::int64_t>(std::count(include.begin(), include.end(), true));
+  };
+  const std::int64_t all = count(0), source = count(1), negated = count(e.subsets.size() - 1);
+  return fmt::format(
+      "\nCross-validated accuracy (%): every sentence predicted once by a model that did not train "
+      "on it;\n{}.\nafinn_reported = the AFINN word list's accuracy as the `sentiment` package's "
+      "README reports it on\nthe same files (no training; not run here). lstm_minus_bow in "
+      "points.\n{}One run's accuracy near 75 % has a standard error of about {} points on {} "
+      "sentences, {} on {}, {} on {}.\n",
+      spread, tables.text.to_text(), se("se_all", all), book::with_thousands(all),
+      se("se_source", source), book::with_thousands(source), se("se_negated", negated), negated);
+}
 
 Disagreements disagreements(const UciEvaluation& e, const RealSentences& data) {
   const auto& lstm = e.first_predictions[model_index(e, TextModelKind::kLstm)];
@@ -147,6 +197,15 @@ book::Table disagreement_examples(const Disagreements& d, const RealSentences& d
     }
   }
   return examples;
+}
+
+const std::vector<std::string>& uci_probes() {
+  static const std::vector<std::string> probes = {
+      "not bad at all",         "I would not recommend it",
+      "I would recommend it",   "the food was not good",
+      "never again",            "it is not the best but it works",
+      "this phone is great",    "the plot was predictable and the acting was wooden"};
+  return probes;
 }
 
 book::Table probe_table(UciEvaluation& e, const std::vector<std::string>& sentences) {

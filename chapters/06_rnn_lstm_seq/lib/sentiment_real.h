@@ -3,8 +3,10 @@
 /// Program 07's `--corpus uci` run as named steps: the subsets the accuracy is broken into, the
 /// repeated cross-validation of the three text models, and what the program prints and writes
 /// from it (the accuracy table, the sentences where the two models disagree, the predictions).
+#include "book/facts.h"
 #include "book/table.h"
 #include "lib/sentiment_cv.h"
+#include "lib/sentiment_splits.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -16,8 +18,17 @@
 
 namespace ch06 {
 
-/// Named rows of the data: (name, include[i]).
-using Subsets = std::vector<std::pair<std::string, std::vector<bool>>>;
+/// The sentences `--corpus uci` reads, tokenized.
+struct UciData {
+  std::filesystem::path file;                     ///< where they were read from
+  RealSentences sentences;                        ///< the sentences, labels and sources
+  std::vector<std::vector<std::string>> words;    ///< tokenize() of each sentence
+  std::int64_t negated = 0;                       ///< sentences is_negated() finds
+};
+
+/// Reads `sentences_file`, or if it is empty the shipped copy (kUciSentencesFile, checked for its
+/// 500 sentences per source and label), and tokenizes it. Errors are one line naming the file.
+UciData load_uci_data(const std::string& sentences_file);
 
 /// The subsets the table breaks the accuracy into: "all", each source (uci_sources()), "negated"
 /// (is_negated on the sentence's words), in that order.
@@ -68,8 +79,16 @@ struct UciTables {
   book::Table csv;   ///< for results/uci_accuracy.csv and its figure
 };
 
-/// See UciTables.
-UciTables uci_tables(const UciEvaluation& e);
+/// See UciTables. With `facts`, records each printed cell: `<subset>.sentences` and, for the models
+/// bow, bigrams, lstm and gap (LSTM minus bag of words), `<subset>.<model>` (the mean) and with
+/// more than one seed `<subset>.<model>_sd`, e.g. `negated.lstm_sd`.
+UciTables uci_tables(const UciEvaluation& e, book::Facts* facts = nullptr);
+
+/// What the program prints of the accuracy: what the numbers are, the table, and the standard
+/// error of one run's accuracy on each size of subset (recorded as `se_all`, `se_source` and
+/// `se_negated` with `facts`).
+std::string uci_accuracy_report(const UciEvaluation& e, const UciTables& tables,
+                                book::Facts* facts = nullptr);
 
 /// Sentences the first seed's SentimentLSTM gets right and its bag of words wrong (`lstm_only`),
 /// and the other way round (`bow_only`), by index.
@@ -85,6 +104,9 @@ Disagreements disagreements(const UciEvaluation& e, const RealSentences& data);
 /// cut to 70 characters: columns right, source, label, sentence.
 book::Table disagreement_examples(const Disagreements& d, const RealSentences& data,
                                   std::size_t per_side = 5);
+
+/// A few short sentences for the fold-0 models: negations, a contrast, plain praise.
+const std::vector<std::string>& uci_probes();
 
 /// Both fold-0 models on a few sentences: columns sentence, bag_of_words, lstm.
 book::Table probe_table(UciEvaluation& e, const std::vector<std::string>& sentences);
