@@ -8,7 +8,7 @@
 /// The difference is the exposure bias. The steps live in lib/g2p_run.h, where the tests call them.
 ///
 /// Train:   ch06_10_teacher_forcing --schedule always,inverse_sigmoid
-/// Predict: ch06_10_teacher_forcing --predict --checkpoint <out_dir>/checkpoints/g2p_inverse_sigmoid.pth aardvark
+/// Predict: ch06_10_teacher_forcing --predict aardvark  (the last schedule's checkpoint)
 #include "book/cli.h"
 #include "book/facts.h"
 #include "book/files.h"
@@ -76,7 +76,8 @@ void add_flags(book::Cli& app, Options& o) {
                  "each run starts from the same seed")
       ->capture_default_str()->delimiter(',')->check(book::one_of(ch06::tf_schedule_names()));
   app.add_option("--tf_end", r.tf_end, "Teacher-forcing ratio the decaying schedules reach at the "
-                 "end of training")->capture_default_str()->check(book::real_range(0, 0.5, true, true));
+                 "end of training")
+      ->capture_default_str()->check(book::real_range(0, 0.5, true, true));
   app.add_option("--time_limit", r.time_limit, "Seconds of training and validation per schedule; "
                  "training stops after the last epoch that leaves time for one more (0 = no limit)")
       ->capture_default_str()->check(book::real_range(0, 1e6));

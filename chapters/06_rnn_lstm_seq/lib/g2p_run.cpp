@@ -43,7 +43,8 @@ namespace {
 constexpr std::int64_t kMaxParameters = 50'000'000;
 // Batches whose activations would not fit are refused too (about 2 GB of float32): a word of at
 // most kMaxWordLetters letters runs that many encoder steps in each direction and up to
-// max_decode_steps decoder steps, each keeping about 8 values per hidden unit for the backward pass.
+// max_decode_steps decoder steps, each keeping about 8 values per hidden unit for the backward
+// pass.
 constexpr std::int64_t kMaxActivations = 500'000'000;
 
 }  // namespace
@@ -364,8 +365,8 @@ void write_g2p_figures(const std::vector<ScheduleRun>& runs, double tf_end,
                        dir / "g2p_error_rates.svg"));
   wrote(book::plot_svg("set termoption noenhanced\nset title 'What each minute of training buys'\n"
                        "set xlabel 'training time (s, validation not counted)'\n"
-                       "set ylabel 'validation word error rate (%)'\nset grid\nset yrange [0:100]\n" +
-                           time_plot,
+                       "set ylabel 'validation word error rate (%)'\nset grid\n"
+                       "set yrange [0:100]\n" + time_plot,
                        dir / "g2p_quality_vs_time.svg"));
   wrote(plot_schedules(tf_end, dir));
 }
