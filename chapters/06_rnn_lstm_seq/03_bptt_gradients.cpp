@@ -5,6 +5,7 @@
 ///   ch06_03_bptt_gradients                 the checks, then the experiment (CSV + SVG in --out_dir)
 ///   ch06_03_bptt_gradients --steps 60      a longer sequence
 #include "book/cli.h"
+#include "book/facts.h"
 #include "book/files.h"
 #include "book/plot.h"
 #include "book/table.h"
@@ -88,7 +89,7 @@ bool run_gradient_checks(std::uint64_t seed) {
 // The curves of one regime: the three RNNs by BPTT, and the LSTM by autograd, on the same inputs.
 struct Curves {
   std::vector<std::vector<double>> rnn;  // one per radius
-  std::vector<double> lstm_h, lstm_c;
+  ch06::LstmGradientFlow lstm;
 };
 
 const std::vector<double> kRadii = {0.5, 1.0, 1.5};
@@ -107,26 +108,89 @@ Curves run_regime(const Options& o, double input_scale) {
     const ch06::ScratchRnn model = ch06::make_gradient_flow_rnn(setup, radius, rng);
     c.rnn.push_back(ch06::rnn_gradient_norms(model, xs));
   }
-  std::tie(c.lstm_h, c.lstm_c) =
-      ch06::lstm_gradient_norms(setup.input, setup.hidden, o.forget_bias, xs, o.common.seed);
+  c.lstm = ch06::lstm_gradient_norms(setup.input, setup.hidden, o.forget_bias, xs, o.common.seed);
   return c;
 }
 // [experiment]
 
-void print_regime(const std::string& title, const Curves& c, int steps) {
-  std::cout << title << '\n';
-  book::Table table({"distance k", "RNN r=0.5", "RNN r=1.0", "RNN r=1.5", "LSTM dL/dh", "LSTM dL/dC"}, 3);
+// The distances shown in the tables: the first few, then every 10, then the first step.
+std::vector<int> shown_distances(int steps) {
   std::vector<int> shown;
   for (int k : {0, 1, 2, 5, 10, 20, 30, 40, 100, 200, 500}) {
     if (k < steps - 1) shown.push_back(k);
   }
   shown.push_back(steps - 1);  // the first step of the sequence
-  for (int k : shown) {
-    const auto K = static_cast<std::size_t>(k);
-    table.add_row({std::int64_t{k}, c.rnn[0][K], c.rnn[1][K], c.rnn[2][K], c.lstm_h[K], c.lstm_c[K]});
-  }
-  std::cout << table.to_text();
+  return shown;
 }
+
+// Prints one regime's table and records, under `prefix`, the norms at the far end (k = T - 1) and
+// each RNN column's factor per step back (the geometric mean over the T - 1 steps).
+void print_regime(const std::string& title, const Curves& c, int steps, const std::string& prefix,
+                  book::Facts& facts) {
+  std::cout << title << '\n';
+  book::Table table({"distance k", "RNN r=0.5", "RNN r=1.0", "RNN r=1.5", "LSTM dL/dh", "LSTM dL/dc"}, 3);
+  for (int k : shown_distances(steps)) {
+    const auto K = static_cast<std::size_t>(k);
+    table.add_row({std::int64_t{k}, c.rnn[0][K], c.rnn[1][K], c.rnn[2][K], c.lstm.dh[K], c.lstm.dc[K]});
+  }
+  std::vector<book::Cell> factor = {std::string("per step")};
+  for (const auto& curve : c.rnn) factor.push_back(std::pow(curve.back() / curve.front(), 1.0 / (steps - 1)));
+  factor.push_back(std::string("-"));
+  factor.push_back(std::string("-"));
+  table.add_row(factor);
+  std::cout << table.to_text();
+  const std::size_t far = table.rows().size() - 2, per_step = far + 1;
+  const std::vector<std::string> names = {"r05", "r10", "r15", "lstm_dh", "lstm_dc"};
+  for (std::size_t col = 1; col <= names.size(); ++col) {
+    facts.put(prefix + "_far_" + names[col - 1], table.text(far, col));
+    if (col <= 3) facts.put(prefix + "_per_step_" + names[col - 1], table.text(per_step, col));
+  }
+  facts.put(prefix + "_lstm_dc_0", table.text(0, 5));
+}
+
+// [lane]
+// The LSTM's dL/dc_t split into the cell lane and what joins it at each step: the table for
+// regime (a), then the far end of both regimes in words.
+void print_lstm_lane(const Curves& a, const Curves& b, int steps, book::Facts& facts) {
+  std::cout << "\nThe LSTM's cell lane, (a) at the origin. Going back one step,\n"
+               "  dL/dc_t = f_{t+1} * dL/dc_{t+1} + o_t * tanh'(c_t) * dL/dh_t:\n"
+               "the lane carries the gradient back through the forget gates, and at every step more\n"
+               "joins it through h_t.\n";
+  book::Table table({"distance k", "dL/dc", "lane only", "joins at t", "mean o_t tanh'(c_t)",
+                     "mean |c_t|"}, 3);
+  for (int k : shown_distances(steps)) {
+    const auto K = static_cast<std::size_t>(k);
+    table.add_row({std::int64_t{k}, a.lstm.dc[K], a.lstm.lane_only[K], a.lstm.joining[K],
+                   a.lstm.join_gate[K], a.lstm.cell_size[K]});
+  }
+  std::cout << table.to_text() << "(lane only: ||f_{t+1} * ... * f_T * dL/dc_T||, what the forget "
+                                  "gates alone would leave of dL/dc_T.)\n";
+  const std::size_t far = table.rows().size() - 1;
+  facts.put("a_join_gate_far", table.text(far, 4));
+  facts.put("a_join_gate_0", table.text(0, 4));
+  facts.put("a_cell_size_far", table.text(far, 5));
+  facts.put("a_cell_size_0", table.text(0, 5));
+  facts.put("a_joins_far", table.text(far, 3));
+  facts.put("a_joins_mid", table.text(far / 2, 3));
+  for (const auto& [name, c] : {std::pair<std::string, const Curves*>{"a", &a}, {"b", &b}}) {
+    const double ratio = c->lstm.dc.back() / c->lstm.lane_only.back();
+    std::cout << fmt::format(
+        "({}) Over the {} steps the forget gates multiply to {} (mean f {}): along the lane alone\n"
+        "    ||dL/dc_1|| would be {}; autograd measures {}, {} times {}.\n",
+        name, steps - 1, facts.put(name + "_forget_product", fmt::format("{:.3g}", c->lstm.forget_product)),
+        facts.put(name + "_mean_forget", fmt::format("{:.3f}", c->lstm.mean_forget)),
+        facts.put(name + "_lane_far", fmt::format("{:.3g}", c->lstm.lane_only.back())),
+        fmt::format("{:.3g}", c->lstm.dc.back()),
+        facts.put(name + "_lane_ratio", fmt::format("{:.0f}", ratio >= 1 ? ratio : 1 / ratio)),
+        ratio >= 1 ? "more" : "less");
+  }
+  std::cout << fmt::format("The split holds at every step to a relative {} (autograd against the "
+                           "formula).\n",
+                           facts.put("lane_identity_error",
+                                     fmt::format("{:.0e}", std::max(a.lstm.identity_error,
+                                                                    b.lstm.identity_error))));
+}
+// [lane]
 
 int run(const Options& o) {
   const book::fs::path out_dir = o.common.out_dir;
@@ -141,9 +205,12 @@ int run(const Options& o) {
                            o.hidden, o.hidden, o.forget_bias, 1.0 / (1.0 + std::exp(-o.forget_bias)));
   const Curves origin = run_regime(o, 0.0);
   const Curves inputs = run_regime(o, o.input_scale);
-  print_regime("(a) at the origin (x_t = 0, so h_t = 0, tanh' = 1 and dh_t/dh_{t-1} = W_hh):", origin, o.steps);
+  book::Facts facts;
+  print_regime("(a) at the origin (x_t = 0, so h_t = 0, tanh' = 1 and dh_t/dh_{t-1} = W_hh):", origin, o.steps,
+               "a", facts);
   print_regime(fmt::format("(b) with inputs x_t ~ N(0, {}^2) (states move away from 0, tanh' < 1):", o.input_scale),
-               inputs, o.steps);
+               inputs, o.steps, "b", facts);
+  print_lstm_lane(origin, inputs, o.steps, facts);
 
   // [csv]
   book::Table csv({"k", "t", "rnn_r0.5", "rnn_r1.0", "rnn_r1.5", "lstm_h", "lstm_c", "rnn_r0.5_inputs",
@@ -152,8 +219,8 @@ int run(const Options& o) {
   for (int k = 0; k < o.steps; ++k) {
     const auto K = static_cast<std::size_t>(k);
     csv.add_row({std::int64_t{k}, std::int64_t{o.steps - k}, origin.rnn[0][K], origin.rnn[1][K], origin.rnn[2][K],
-                 origin.lstm_h[K], origin.lstm_c[K], inputs.rnn[0][K], inputs.rnn[1][K], inputs.rnn[2][K],
-                 inputs.lstm_h[K], inputs.lstm_c[K]});
+                 origin.lstm.dh[K], origin.lstm.dc[K], inputs.rnn[0][K], inputs.rnn[1][K], inputs.rnn[2][K],
+                 inputs.lstm.dh[K], inputs.lstm.dc[K]});
   }
   const auto csv_path = out_dir / "gradient_norms.csv";
   csv.save_csv(csv_path);
@@ -164,7 +231,7 @@ int run(const Options& o) {
                              "'' using 1:{1} with lines lw 2 title 'RNN r = 1.0', "
                              "'' using 1:{2} with lines lw 2 title 'RNN r = 1.5', "
                              "'' using 1:{3} with lines lw 2 dt 2 title 'LSTM ||dL/dh_t||', "
-                             "'' using 1:{4} with lines lw 2 dt 3 title 'LSTM ||dL/dC_t||'\n";
+                             "'' using 1:{4} with lines lw 2 dt 3 title 'LSTM ||dL/dc_t||'\n";
   const auto svg = book::plot_svg(
       "set terminal svg size 900,720 dynamic enhanced font 'Helvetica,13'\n"
       "set output 'gradient_norms.svg'\n" + style + "set multiplot layout 2,1\n"
@@ -174,9 +241,11 @@ int run(const Options& o) {
   // [csv]
   std::cout << "\nReading the curves: below radius 1 the gradient shrinks geometrically (vanishing); above 1 it\n"
                "grows geometrically while tanh' stays near 1 (exploding), and saturating states cap the growth.\n"
-               "Through the LSTM's cell state each step multiplies the gradient by f_t, not by W_hh tanh'.\n";
+               "Along the LSTM's cell lane each step multiplies the gradient by f_t, not by W_hh tanh'; what\n"
+               "joins the lane through h_t at every step keeps dL/dc_t from following the product of the f_t.\n";
   std::cout << "Wrote " << csv_path.string() << '\n';
   if (svg) std::cout << "Wrote " << svg->string() << '\n';
+  facts.write(out_dir);
   if (!checks_ok) throw std::runtime_error("a gradient check failed");
   return book::kExitOk;
 }

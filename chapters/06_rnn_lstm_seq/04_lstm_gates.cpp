@@ -5,6 +5,7 @@
 ///   ch06_04_lstm_gates                 every part, CSV + SVG in --out_dir
 ///   ch06_04_lstm_gates --gap 40        remember the first token over 40 steps
 #include "book/cli.h"
+#include "book/facts.h"
 #include "book/files.h"
 #include "book/plot.h"
 #include "book/table.h"
@@ -61,7 +62,7 @@ std::string token_name(std::int64_t id, std::int64_t signals) {
 
 bool show_parity(std::uint64_t seed) {
   std::cout << "== 1. Parity with LibTorch (weights copied in the order i, f, g, o; float64) ==\n";
-  book::Table table({"module", "input", "hidden", "steps", "max |dh|", "max |dC|", "within 1e-6"}, 3);
+  book::Table table({"module", "input", "hidden", "steps", "max |dh|", "max |dc|", "within 1e-6"}, 3);
   bool ok = true;
   std::uint64_t k = 0;
   for (auto [in, hidden] : std::vector<std::pair<int, int>>{{1, 1}, {3, 5}, {10, 16}, {8, 64}}) {
@@ -85,7 +86,7 @@ bool show_parity(std::uint64_t seed) {
 // [carry]
 void show_carry(int steps, std::uint64_t seed) {
   std::cout
-      << "\n== 2. The cell-state highway: C_t = f * C_{t-1} + i * g with f = 1 and i = 0 ==\n";
+      << "\n== 2. The cell-state highway: c_t = f * c_{t-1} + i * g with f = 1 and i = 0 ==\n";
   book::Rng rng(seed);
   const auto random = [&](Eigen::Index n, double scale) {
     return ch06::Vec(
@@ -96,7 +97,7 @@ void show_carry(int steps, std::uint64_t seed) {
   const ch06::LstmWeights plain = ch06::make_lstm_weights(4, 6, rng);  // ordinary random biases
   const ch06::Vec c0 = random(6, 2.0);
   ch06::Vec h_carry = ch06::Vec::Zero(6), c_carry = c0, h_plain = h_carry, c_plain = c0;
-  double drift = 0;  // the largest |C_t - C_0| at any step
+  double drift = 0;  // the largest |c_t - c_0| at any step
   for (int t = 0; t < steps; ++t) {
     const ch06::Vec x = random(4, 1.0);
     const ch06::LstmStep a = ch06::lstm_cell(carry, x, h_carry, c_carry);
@@ -105,17 +106,17 @@ void show_carry(int steps, std::uint64_t seed) {
     drift = std::max(drift, (c_carry - c0).cwiseAbs().maxCoeff());
   }
   std::cout << fmt::format(
-      "Forget bias +100, input bias -100, random inputs, {} steps: max |C_t - C_0| over every "
-      "step = {:g} (C_0 has entries up to {:.3f}).\n",
+      "Forget bias +100, input bias -100, random inputs, {} steps: max |c_t - c_0| over every "
+      "step = {:g} (c_0 has entries up to {:.3f}).\n",
       steps, drift, c0.cwiseAbs().maxCoeff());
   std::cout << fmt::format(
-      "With ordinary random biases instead, |C_{} - C_0| reaches {:.3f}: the old contents fade.\n",
+      "With ordinary random biases instead, |c_{} - c_0| reaches {:.3f}: the old contents fade.\n",
       steps, (c_plain - c0).cwiseAbs().maxCoeff());
 }
 // [carry]
 
 bool show_jacobian(std::uint64_t seed) {
-  std::cout << "\n== 3. dC_t/dC_{t-1} = diag(f_t), checked against LibTorch autograd ==\n";
+  std::cout << "\n== 3. dc_t/dc_{t-1} = diag(f_t), holding h_{t-1} fixed, checked against LibTorch autograd ==\n";
   double diag = 0, off = 0;
   for (std::uint64_t k = 0; k < 3; ++k) {
     const ch06::CellJacobianCheck j = ch06::cell_state_jacobian(5, 8, seed + k);
@@ -128,65 +129,97 @@ bool show_jacobian(std::uint64_t seed) {
   return diag <= 1e-12 && off <= 1e-12;
 }
 
-void show_gates(const Options& o, book::RunContext& run, const book::fs::path& out_dir) {
-  const auto& t = o.task;
-  std::cout << fmt::format("\n== 4. Gates of a trained LSTM: remember the first token over {} steps ==\n"
-                           "The first token is one of {} signals ({}..{}); {} distractors ({}..{}) follow; the answer "
-                           "is the first token. Chance is {:.0f}%.\n",
-                           t.gap, t.signals, token_name(0, t.signals), token_name(t.signals - 1, t.signals), t.gap,
-                           token_name(t.signals, t.signals), token_name(t.signals + t.distractors - 1, t.signals),
-                           100.0 / static_cast<double>(t.signals));
-  // [train]
-  ch06::MemoryTaskResult r = ch06::train_memory_lstm(t, run.rng, [](int epoch, double tr, double te) {
-    std::cout << fmt::format("epoch {:3d}  train accuracy {:6.2f}%  test accuracy {:6.2f}%\n", epoch, tr, te);
-  });
-  const ch06::GateTrace g = ch06::trace_gates(r.model, r.test, 0);
-  // [train]
-  std::cout << fmt::format("Trained in {:.1f} s. The trace below comes from the Eigen cell with the trained weights "
-                           "copied in (max |h_t - LibTorch's h_t| = {:.1e}).\n", r.seconds, g.parity);
-  std::cout << fmt::format("Unit {} carries the first token best: {:.0f}% of the variance of its final C lies between "
-                           "the classes.\nSequence {} (label {}, predicted {}); means over all {} units, then unit {}:\n",
-                           g.memory_unit, 100 * g.memory_share, "0", token_name(g.label, t.signals),
-                           token_name(g.predicted, t.signals), t.hidden, g.memory_unit);
+// The trace of one test sequence: the gates averaged over the units, then the memory unit's.
+void show_trace(const ch06::GateTrace& g, const ch06::MemoryTaskOptions& t, book::Facts& facts) {
   const Eigen::Index u = g.memory_unit;
-  book::Table table({"t", "token", "mean i", "mean f", "mean o", "unit i", "unit f", "unit o", "unit C"}, 3);
-  book::Table csv({"t", "token", "mean_i", "mean_f", "mean_o", "unit_i", "unit_f", "unit_o", "unit_c"}, 6);
+  std::cout << fmt::format("Unit {} carries the first token best: {}% of the variance of its final c lies "
+                           "between the classes.\nSequence 0 (label {}, predicted {}); means over all {} units, "
+                           "then unit {}:\n",
+                           facts.put("memory_unit", std::to_string(u)),
+                           facts.put("memory_share", fmt::format("{:.0f}", 100 * g.memory_share)),
+                           token_name(g.label, t.signals), token_name(g.predicted, t.signals), t.hidden, u);
+  book::Table table({"t", "token", "mean i", "mean f", "mean o", "unit i", "unit f", "unit o", "unit c"}, 3);
   for (std::size_t s = 0; s < g.steps.size(); ++s) {
     const ch06::LstmStep& st = g.steps[s];
-    std::vector<book::Cell> row = {static_cast<std::int64_t>(s + 1), token_name(g.tokens[s], t.signals), st.i.mean(),
-                                   st.f.mean(), st.o.mean(), st.i(u), st.f(u), st.o(u), st.c(u)};
-    table.add_row(row);
-    csv.add_row(row);
+    table.add_row({static_cast<std::int64_t>(s + 1), token_name(g.tokens[s], t.signals), st.i.mean(),
+                   st.f.mean(), st.o.mean(), st.i(u), st.f(u), st.o(u), st.c(u)});
   }
   std::cout << table.to_text();
-  // What the trace shows, in numbers: the memory unit's gates over the distractors, and its final C per class.
-  double f_min = 1, f_max = 0, f_sum = 0, i_sum = 0;
+  // What the trace shows, in numbers: the gates over the distractors.
+  double f_min = 1, f_max = 0, f_sum = 0, i_sum = 0, mean_f_min = 1, mean_f_max = 0;
   for (std::size_t s = 1; s < g.steps.size(); ++s) {
     f_min = std::min(f_min, g.steps[s].f(u));
     f_max = std::max(f_max, g.steps[s].f(u));
     f_sum += g.steps[s].f(u);
     i_sum += g.steps[s].i(u);
+    mean_f_min = std::min(mean_f_min, g.steps[s].f.mean());
+    mean_f_max = std::max(mean_f_max, g.steps[s].f.mean());
   }
   const double distractor_steps = static_cast<double>(g.steps.size() - 1);
-  std::cout << fmt::format("Over the distractors unit {} keeps f between {:.3f} and {:.3f} (mean {:.3f}): each step keeps that "
-                           "share of C.\nIts input gate is {:.3f} at the signal and {:.3f} on average after it.\n",
-                           u, f_min, f_max, f_sum / distractor_steps, g.steps[0].i(u), i_sum / distractor_steps);
-  std::cout << "Its final C_T, averaged over the test sequences of each class (the head reads h_T = o * tanh(C_T)):";
-  const Eigen::Index T = g.class_cell.cols();
-  for (Eigen::Index k = 0; k < g.class_cell.rows(); ++k) {
-    std::cout << fmt::format(" {} {:+.3f}", token_name(k, t.signals), g.class_cell(k, T - 1));
+  std::cout << fmt::format(
+      "Over the distractors the mean f of all units stays between {} and {}; unit {} keeps f\n"
+      "between {} and {} (mean {}): each step keeps that share of c. Its input gate is {}\n"
+      "at the signal and {} on average after it.\n",
+      facts.put("mean_f_min", fmt::format("{:.3f}", mean_f_min)),
+      facts.put("mean_f_max", fmt::format("{:.3f}", mean_f_max)), u,
+      facts.put("unit_f_min", fmt::format("{:.3f}", f_min)), facts.put("unit_f_max", fmt::format("{:.3f}", f_max)),
+      facts.put("unit_f_mean", fmt::format("{:.3f}", f_sum / distractor_steps)),
+      facts.put("unit_i_signal", fmt::format("{:.3f}", g.steps[0].i(u))),
+      facts.put("unit_i_after", fmt::format("{:.3f}", i_sum / distractor_steps)));
+}
+
+// [memory_unit]
+// What the memory unit holds at the end, class by class, and which classes one threshold on its
+// h_T (what the head reads) tells apart.
+void show_memory_unit(const ch06::GateTrace& g, const ch06::MemoryTaskOptions& t, book::Facts& facts) {
+  std::cout << fmt::format("What unit {} holds at the end, over the test sequences of each first token "
+                           "(the head reads\nh_T = o_T * tanh(c_T) of all {} units):\n", g.memory_unit, t.hidden);
+  book::Table table({"first token", "c_T mean", "c_T from", "c_T to", "h_T mean", "h_T from", "h_T to"});
+  const auto number = [](double x) { return fmt::format("{:+.3f}", x); };
+  for (std::size_t k = 0; k < g.final_c.size(); ++k) {
+    const ch06::ClassRange &c = g.final_c[k], &h = g.final_h[k];
+    const std::string name = token_name(static_cast<std::int64_t>(k), t.signals);
+    const std::string key = std::to_string(k);  // class k: the first token name(k)
+    table.add_row({name, facts.put("c_mean_" + key, number(c.mean)), number(c.min), number(c.max),
+                   facts.put("h_mean_" + key, number(h.mean)), number(h.min), number(h.max)});
   }
-  std::cout << "\n";
+  std::cout << table.to_text();
+  std::vector<std::string> apart, overlap;
+  for (std::size_t a = 0; a < g.final_h.size(); ++a) {
+    for (std::size_t b = a + 1; b < g.final_h.size(); ++b) {
+      const std::string pair = token_name(static_cast<std::int64_t>(a), t.signals) + "|" +
+                               token_name(static_cast<std::int64_t>(b), t.signals);
+      (ch06::ranges_apart(g.final_h[a], g.final_h[b]) ? apart : overlap).push_back(pair);
+    }
+  }
+  std::cout << fmt::format("One threshold on unit {}'s h_T tells apart {} of the {} pairs of classes: {}.\n",
+                           g.memory_unit, facts.put("pairs_apart", std::to_string(apart.size())),
+                           apart.size() + overlap.size(),
+                           facts.put("pairs_apart_list", apart.empty() ? "none" : fmt::format("{}", fmt::join(apart, ", "))));
+  if (!overlap.empty()) {
+    std::cout << fmt::format("Their h_T ranges overlap for {}: the head tells those apart with the other units.\n",
+                             facts.put("pairs_overlap_list", fmt::format("{}", fmt::join(overlap, ", "))));
+  }
+}
+// [memory_unit]
+
+// The trace as CSV files and the three-panel figure.
+void save_gate_files(const ch06::GateTrace& g, const ch06::MemoryTaskOptions& t, const book::fs::path& out_dir) {
+  const Eigen::Index u = g.memory_unit;
+  book::Table csv({"t", "token", "mean_i", "mean_f", "mean_o", "unit_i", "unit_f", "unit_o", "unit_c"}, 6);
   book::Table units({"t", "unit", "i", "f", "g", "o", "c", "h"}, 6);
   for (std::size_t s = 0; s < g.steps.size(); ++s) {
+    const ch06::LstmStep& st = g.steps[s];
+    csv.add_row({static_cast<std::int64_t>(s + 1), token_name(g.tokens[s], t.signals), st.i.mean(), st.f.mean(),
+                 st.o.mean(), st.i(u), st.f(u), st.o(u), st.c(u)});
     for (Eigen::Index k = 0; k < t.hidden; ++k) {
-      const ch06::LstmStep& st = g.steps[s];
       units.add_row({static_cast<std::int64_t>(s + 1), std::int64_t{k}, st.i(k), st.f(k), st.g(k), st.o(k), st.c(k), st.h(k)});
     }
   }
   std::vector<std::string> class_columns = {"t"};
   for (Eigen::Index k = 0; k < g.class_cell.rows(); ++k) class_columns.push_back("c_" + token_name(k, t.signals));
   book::Table by_class(class_columns, 6);
+  const Eigen::Index T = g.class_cell.cols();
   for (Eigen::Index s = 0; s < T; ++s) {
     std::vector<book::Cell> row(static_cast<std::size_t>(g.class_cell.rows()) + 1, book::Cell(0.0));
     row[0] = std::int64_t{s + 1};
@@ -214,13 +247,36 @@ void show_gates(const Options& o, book::RunContext& run, const book::fs::path& o
       "title 'i (input)', '' using 1:5 with linespoints lw 2 title 'o (output)'\n"
       "set title 'Memory unit " + std::to_string(u) + ", the same sequence'\nset yrange [*:*]\n"
       "plot 'gate_trace.csv' using 1:7 with linespoints lw 2 title 'f', '' using 1:6 with linespoints lw 2 title 'i', "
-      "'' using 1:8 with linespoints lw 2 title 'o', '' using 1:9 with lines lw 3 dt 2 title 'C'\n"
-      "set title 'Memory unit " + std::to_string(u) + ": C_t averaged over the test sequences of each first token'\n"
+      "'' using 1:8 with linespoints lw 2 title 'o', '' using 1:9 with lines lw 3 dt 2 title 'c'\n"
+      "set title 'Memory unit " + std::to_string(u) + ": c_t averaged over the test sequences of each first token'\n"
       + class_plot + "\nunset multiplot\n",
       out_dir / "gate_trace.svg");
   std::cout << "Wrote " << csv_path.string() << '\n' << "Wrote " << units_path.string() << '\n'
             << "Wrote " << class_path.string() << '\n';
   if (svg) std::cout << "Wrote " << svg->string() << '\n';
+}
+
+void show_gates(const Options& o, book::RunContext& run, const book::fs::path& out_dir, book::Facts& facts) {
+  const auto& t = o.task;
+  std::cout << fmt::format("\n== 4. Gates of a trained LSTM: remember the first token over {} steps ==\n"
+                           "The first token is one of {} signals ({}..{}); {} distractors ({}..{}) follow; the answer "
+                           "is the first token. Chance is {:.0f}%.\n",
+                           t.gap, t.signals, token_name(0, t.signals), token_name(t.signals - 1, t.signals), t.gap,
+                           token_name(t.signals, t.signals), token_name(t.signals + t.distractors - 1, t.signals),
+                           100.0 / static_cast<double>(t.signals));
+  // [train]
+  ch06::MemoryTaskResult r = ch06::train_memory_lstm(t, run.rng, [](int epoch, double tr, double te) {
+    std::cout << fmt::format("epoch {:3d}  train accuracy {:6.2f}%  test accuracy {:6.2f}%\n", epoch, tr, te);
+  });
+  const ch06::GateTrace g = ch06::trace_gates(r.model, r.test, 0);
+  // [train]
+  facts.put("test_accuracy", fmt::format("{:.2f}%", r.test_acc.back()));
+  std::cout << fmt::format("Trained in {:.1f} s. The trace below comes from the Eigen cell with the trained weights "
+                           "copied in (max |h_t - LibTorch's h_t| = {}).\n",
+                           r.seconds, facts.put("trace_parity", fmt::format("{:.1e}", g.parity)));
+  show_trace(g, t, facts);
+  show_memory_unit(g, t, facts);
+  save_gate_files(g, t, out_dir);
 }
 
 int run(const Options& o) {
@@ -230,9 +286,11 @@ int run(const Options& o) {
   const bool parity_ok = show_parity(o.common.seed);
   show_carry(o.carry_steps, o.common.seed);
   const bool jacobian_ok = show_jacobian(o.common.seed);
-  show_gates(o, run, out_dir);
+  book::Facts facts;
+  show_gates(o, run, out_dir, facts);
+  facts.write(out_dir);
   if (!parity_ok) throw std::runtime_error("the Eigen LSTM does not match LibTorch");
-  if (!jacobian_ok) throw std::runtime_error("dC_t/dC_{t-1} differs from f_t");
+  if (!jacobian_ok) throw std::runtime_error("dc_t/dc_{t-1} differs from f_t");
   return book::kExitOk;
 }
 
@@ -240,7 +298,7 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
   book::Cli app{"Program 04: the LSTM cell from scratch (Eigen), equal to torch::nn::LSTMCell and LSTM; the cell "
-               "state carried unchanged when f = 1, i = 0; dC_t/dC_{t-1} = f_t; gates traced on a memory task.",
+               "state carried unchanged when f = 1, i = 0; dc_t/dc_{t-1} = f_t; gates traced on a memory task.",
                "ch06_04_lstm_gates"};
   Options options;
   add_flags(app, options);

@@ -163,12 +163,52 @@ TEST_CASE("through an LSTM with an open forget gate the gradient survives where 
   const auto open = lstm_gradient_norms(setup.input, setup.hidden, 3.0, xs, 1);    // f = 0.95 at the origin
   const auto closed = lstm_gradient_norms(setup.input, setup.hidden, 0.0, xs, 1);  // f = 0.5 at the origin
   const std::size_t far = xs.size() - 1;
-  CHECK(open.first[0] == doctest::Approx(1.0));
-  CHECK(open.second[far] > rnn[far]);
-  CHECK(open.first[far] > rnn[far]);
+  CHECK(open.dh[0] == doctest::Approx(1.0));
+  CHECK(open.dc[far] > rnn[far]);
+  CHECK(open.dh[far] > rnn[far]);
   // The gate decides: with f near 0.5 the LSTM's gradient decays too.
-  CHECK(open.second[far] > closed.second[far]);
-  CHECK(closed.second[far] < closed.second[0]);
+  CHECK(open.dc[far] > closed.dc[far]);
+  CHECK(closed.dc[far] < closed.dc[0]);
+}
+
+TEST_CASE("the LSTM's dL/dc_t is the cell lane plus what joins it through h_t at every step") {
+  GradientFlowSetup setup;
+  for (const double scale : {0.0, 0.5}) {
+    setup.input_scale = scale;
+    book::Rng input_rng(3);
+    const Sequence xs = make_gradient_flow_inputs(setup, input_rng);
+    for (const double bias : {0.0, 3.0}) {
+      CAPTURE(scale);
+      CAPTURE(bias);
+      const LstmGradientFlow g = lstm_gradient_norms(setup.input, setup.hidden, bias, xs, 4);
+      // dL/dc_t = f_{t+1} * dL/dc_{t+1} + o_t * tanh'(c_t) * dL/dh_t, from autograd's own gradients.
+      CHECK(g.identity_error <= 1e-12);
+      // At the loss nothing has joined yet: the lane and the measured gradient are the same.
+      CHECK(g.lane_only[0] == doctest::Approx(g.dc[0]).epsilon(1e-12));
+      CHECK(g.joining[0] == doctest::Approx(g.dc[0]).epsilon(1e-12));
+      // Every forget gate is below 1, so the lane alone can only shrink.
+      for (std::size_t k = 1; k < g.lane_only.size(); ++k) CHECK(g.lane_only[k] < g.lane_only[k - 1]);
+      CHECK(g.forget_product > 0.0);
+      CHECK(g.forget_product < 1.0);
+    }
+  }
+}
+
+TEST_CASE("with the open forget gate the measured dL/dc far from the loss exceeds the lane alone") {
+  // The page's claim: the forget gates alone would leave less than autograd measures, in both
+  // regimes of program 03 (bias 3, T = 50), for several seeds (how much less depends on the weights).
+  GradientFlowSetup setup;
+  for (const double scale : {0.0, 0.5}) {
+    setup.input_scale = scale;
+    for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+      CAPTURE(scale);
+      CAPTURE(seed);
+      book::Rng input_rng(seed + 1);
+      const Sequence xs = make_gradient_flow_inputs(setup, input_rng);
+      const LstmGradientFlow g = lstm_gradient_norms(setup.input, setup.hidden, 3.0, xs, seed);
+      CHECK(g.dc.back() > g.lane_only.back());
+    }
+  }
 }
 
 TEST_CASE("ch06_03_bptt_gradients runs: checks pass, CSV with one row per distance, figure script written") {

@@ -92,7 +92,7 @@ TEST_CASE("parity catches a squashed cell state and a wrong gate order") {
   CHECK((lstm_cell(swapped, s.x, s.h, s.c).c - s.c_next).cwiseAbs().maxCoeff() > 1e-3);
 }
 
-TEST_CASE("the gates are in range and h_t = o * tanh(C_t), C_t = f * C_{t-1} + i * g at every step") {
+TEST_CASE("the gates are in range and h_t = o * tanh(c_t), c_t = f * c_{t-1} + i * g at every step") {
   book::Rng rng(4);
   const LstmWeights w = make_lstm_weights(3, 5, rng);
   Sequence xs;
@@ -149,7 +149,7 @@ TEST_CASE("without the forced biases the cell state does change (the test above 
   CHECK((lstm_sequence(w, xs, Vec::Zero(6), c0).back().c - c0).cwiseAbs().maxCoeff() > 0.1);
 }
 
-TEST_CASE("dC_t/dC_{t-1} equals f_t elementwise (a diagonal Jacobian), checked against autograd") {
+TEST_CASE("dc_t/dc_{t-1} (h_{t-1} held fixed) equals f_t elementwise, a diagonal Jacobian, checked against autograd") {
   for (std::uint64_t seed : {1u, 2u, 3u}) {
     const CellJacobianCheck j = cell_state_jacobian(5, 8, seed);
     CHECK(j.max_diagonal_error <= 1e-12);
@@ -204,6 +204,43 @@ TEST_CASE("a small LSTM learns to remember the first token over 20 steps (chance
   CHECK(g.predicted == g.label);
   CHECK(g.class_cell.rows() == 4);
   CHECK(g.class_cell.cols() == 21);
+  // The per-class ranges of the memory unit's c_T agree with the per-class means of its trace, and
+  // h_T = o_T * tanh(c_T) lies in (-1, 1) with the sign of c_T.
+  REQUIRE(g.final_c.size() == 4);
+  REQUIRE(g.final_h.size() == 4);
+  std::int64_t count = 0;
+  for (std::size_t k = 0; k < 4; ++k) {
+    CAPTURE(k);
+    count += g.final_c[k].count;
+    CHECK(g.final_c[k].mean == doctest::Approx(g.class_cell(static_cast<Eigen::Index>(k), 20)).epsilon(1e-12));
+    CHECK(g.final_c[k].min <= g.final_c[k].mean);
+    CHECK(g.final_c[k].mean <= g.final_c[k].max);
+    CHECK(g.final_h[k].min > -1.0);
+    CHECK(g.final_h[k].max < 1.0);
+    CHECK((g.final_h[k].mean > 0) == (g.final_c[k].mean > 0));
+  }
+  CHECK(count == 300);
+}
+
+TEST_CASE("class ranges: min, mean and max per class, and which pairs one threshold separates") {
+  const std::vector<double> values = {0.1, 0.3, -2.0, -1.0, 0.2, 0.9, 1.1};
+  const std::vector<std::int64_t> labels = {0, 0, 1, 1, 0, 2, 2};
+  const auto r = class_ranges(values, labels, 4);
+  REQUIRE(r.size() == 4);
+  CHECK(r[0].min == 0.1);
+  CHECK(r[0].max == 0.3);
+  CHECK(r[0].mean == doctest::Approx(0.2));
+  CHECK(r[0].count == 3);
+  CHECK(r[1].min == -2.0);
+  CHECK(r[1].max == -1.0);
+  CHECK(r[3].count == 0);
+  CHECK(ranges_apart(r[0], r[1]));
+  CHECK(ranges_apart(r[2], r[0]));
+  const ClassRange wide{0.0, 0.5, 1.0, 2};
+  CHECK_FALSE(ranges_apart(r[0], wide));  // 0.1..0.3 lies inside 0..1
+  CHECK_FALSE(ranges_apart(wide, r[2]));  // 0.9..1.1 overlaps 0..1
+  CHECK_THROWS_AS(class_ranges(values, {0, 1}, 4), std::invalid_argument);
+  CHECK_THROWS_AS(class_ranges({1.0}, {4}, 4), std::invalid_argument);
 }
 
 TEST_CASE("ch06_04_lstm_gates runs: parity rows pass, the table and the trace files are written") {
@@ -214,7 +251,9 @@ TEST_CASE("ch06_04_lstm_gates runs: parity rows pass, the table and the trace fi
   CAPTURE(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("NO") == std::string::npos);
-  CHECK(r.out.find("100 steps: max |C_t - C_0| over every step = 0 ") != std::string::npos);
+  CHECK(r.out.find("100 steps: max |c_t - c_0| over every step = 0 ") != std::string::npos);
+  CHECK(r.out.find("pairs of classes") != std::string::npos);
+  CHECK(book::fs::exists(dir / "facts.json"));
   const std::string csv = book::read_file(dir / "gate_trace.csv");
   CHECK(book::test::count_lines(csv) == 10);  // header + 9 steps
   CHECK(book::fs::exists(dir / "gate_trace_units.csv"));

@@ -62,12 +62,22 @@ GateTrace trace_gates(MemoryLstm& model, const TokenDataset& data, std::size_t i
     for (auto id : ids) xs.push_back(table.row(id).transpose());
     return xs;
   };
-  // Which unit carries the first token? Look at C_T over every sequence of `data`.
+  // Which unit carries the first token? Look at c_T over every sequence of `data`.
+  std::vector<LstmStep> finals;
+  for (const auto& ids : data.ids) finals.push_back(lstm_sequence(w, inputs(ids)).back());
   std::vector<Vec> final_cells;
-  for (const auto& ids : data.ids) final_cells.push_back(lstm_sequence(w, inputs(ids)).back().c);
+  for (const auto& s : finals) final_cells.push_back(s.c);
   GateTrace g;
   std::tie(g.memory_unit, g.memory_share) = most_label_carrying_unit(final_cells, data.labels);
-  // That unit's C_t, averaged over the sequences of each class (a second pass, so that only one
+  // What that unit holds at the end, class by class: c_T, and h_T, which the head reads.
+  std::vector<double> unit_c, unit_h;
+  for (const auto& s : finals) {
+    unit_c.push_back(s.c(g.memory_unit));
+    unit_h.push_back(s.h(g.memory_unit));
+  }
+  g.final_c = class_ranges(unit_c, data.labels, data.num_classes);
+  g.final_h = class_ranges(unit_h, data.labels, data.num_classes);
+  // That unit's c_t, averaged over the sequences of each class (a second pass, so that only one
   // sequence's trace is held at a time).
   const auto steps = static_cast<Eigen::Index>(data.ids.front().size());
   g.class_cell = Mat::Zero(data.num_classes, steps);

@@ -70,15 +70,18 @@ struct GateTrace {
   std::vector<std::int64_t> tokens;  ///< the sequence
   std::int64_t label = 0;            ///< its first token
   std::int64_t predicted = 0;        ///< the model's answer
-  std::vector<LstmStep> steps;       ///< i, f, g, o, C, h at every step
-  Eigen::Index memory_unit = 0;      ///< the unit whose C_T carries the label best (over the test set)
-  double memory_share = 0;           ///< share of that unit's C_T variance between the classes
+  std::vector<LstmStep> steps;       ///< i, f, g, o, c, h at every step
+  Eigen::Index memory_unit = 0;      ///< the unit whose c_T carries the label best (over the data)
+  double memory_share = 0;           ///< share of that unit's c_T variance between the classes
   double parity = 0;                 ///< max |h_t(Eigen) - h_t(LibTorch)| over the sequence
-  Mat class_cell;                    ///< [classes, T]: the memory unit's C_t averaged over the sequences of each class
+  Mat class_cell;                    ///< [classes, T]: the memory unit's c_t averaged over the sequences of each class
+  std::vector<ClassRange> final_c;   ///< per class: the memory unit's c_T over the sequences of that class
+  std::vector<ClassRange> final_h;   ///< per class: its h_T = o_T ⊙ tanh(c_T), what the head reads
 };
 
 /// Copies the trained weights into the Eigen cell, runs it over every sequence of `data`, finds the
-/// memory unit and its average C_t per class, and traces sample `index` of `data`.
+/// memory unit, its average c_t per class and the range of its c_T and h_T per class, and traces
+/// sample `index` of `data`.
 GateTrace trace_gates(MemoryLstm& model, const TokenDataset& data, std::size_t index);
 
 }  // namespace ch06

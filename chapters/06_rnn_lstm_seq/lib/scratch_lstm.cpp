@@ -62,7 +62,7 @@ LstmStep lstm_cell(const LstmWeights& w, const Vec& x, const Vec& h_prev, const 
   const Eigen::Index H = w.hidden_size();
   check_size(x.size(), w.input_size(), "x_t");
   check_size(h_prev.size(), H, "h_{t-1}");
-  check_size(c_prev.size(), H, "C_{t-1}");
+  check_size(c_prev.size(), H, "c_{t-1}");
   // All four pre-activations in one product, stacked [i; f; g; o] as LibTorch stores them.
   const Vec a = w.w_ih * x + w.b_ih + w.w_hh * h_prev + w.b_hh;
   LstmStep s;
@@ -72,7 +72,7 @@ LstmStep lstm_cell(const LstmWeights& w, const Vec& x, const Vec& h_prev, const 
   s.o = sigmoid(a.segment(3 * H, H));
   s.c = s.f.cwiseProduct(c_prev) + s.i.cwiseProduct(s.g);  // additive: the cell state's highway
   s.h =
-      s.o.cwiseProduct(s.c.array().tanh().matrix());  // tanh only for the output, never on C itself
+      s.o.cwiseProduct(s.c.array().tanh().matrix());  // tanh only for the output, never on c itself
   return s;
 }
 // [cell]
@@ -86,7 +86,7 @@ std::vector<LstmStep> lstm_sequence(const LstmWeights& w, const Sequence& xs, co
   for (const Vec& x : xs) {
     steps.push_back(lstm_cell(w, x, h, c));
     h = steps.back().h;
-    c = steps.back().c;  // C_t recurs as it is
+    c = steps.back().c;  // c_t recurs as it is
   }
   return steps;
 }
@@ -137,5 +137,25 @@ std::pair<Eigen::Index, double> most_label_carrying_unit(const std::vector<Vec>&
   }
   return {best, best_share};
 }
+
+std::vector<ClassRange> class_ranges(const std::vector<double>& values,
+                                     const std::vector<std::int64_t>& labels, std::int64_t classes) {
+  if (values.size() != labels.size()) throw std::invalid_argument("one label per value is needed");
+  std::vector<ClassRange> ranges(static_cast<std::size_t>(std::max<std::int64_t>(classes, 0)));
+  for (std::size_t n = 0; n < values.size(); ++n) {
+    if (labels[n] < 0 || labels[n] >= classes) throw std::invalid_argument("a label is out of range");
+    ClassRange& r = ranges[static_cast<std::size_t>(labels[n])];
+    r.min = r.count == 0 ? values[n] : std::min(r.min, values[n]);
+    r.max = r.count == 0 ? values[n] : std::max(r.max, values[n]);
+    r.mean += values[n];
+    ++r.count;
+  }
+  for (auto& r : ranges) {
+    if (r.count > 0) r.mean /= static_cast<double>(r.count);
+  }
+  return ranges;
+}
+
+bool ranges_apart(const ClassRange& a, const ClassRange& b) { return a.max < b.min || b.max < a.min; }
 
 }  // namespace ch06

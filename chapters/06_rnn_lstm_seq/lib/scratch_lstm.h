@@ -18,7 +18,7 @@ enum class LstmGate : int {
   kInput = 0,   ///< i: how much of the candidate enters the cell state
   kForget = 1,  ///< f: how much of the old cell state is kept
   kCell = 2,    ///< g: the candidate values (tanh, not a gate)
-  kOutput = 3,  ///< o: how much of tanh(C_t) is shown as h_t
+  kOutput = 3,  ///< o: how much of tanh(c_t) is shown as h_t
 };
 
 /// The gates in LibTorch's stacking order: i, f, g, o.
@@ -55,26 +55,43 @@ struct LstmStep {
   Vec f;  ///< forget gate, in (0, 1)
   Vec g;  ///< candidate values, in (-1, 1)
   Vec o;  ///< output gate, in (0, 1)
-  Vec c;  ///< cell state C_t = f ⊙ C_{t-1} + i ⊙ g (not squashed: it recurs as it is)
-  Vec h;  ///< hidden state h_t = o ⊙ tanh(C_t)
+  Vec c;  ///< cell state c_t = f ⊙ c_{t-1} + i ⊙ g (not squashed: it recurs as it is)
+  Vec h;  ///< hidden state h_t = o ⊙ tanh(c_t)
 };
 
-/// One step of the cell from (h_{t-1}, C_{t-1}). Throws std::invalid_argument on a size mismatch.
+/// One step of the cell from (h_{t-1}, c_{t-1}). Throws std::invalid_argument on a size mismatch.
 LstmStep lstm_cell(const LstmWeights& w, const Vec& x, const Vec& h_prev, const Vec& c_prev);
 
-/// Runs the cell over `xs` from (h0, c0) (empty = zeros), passing h and C from step to step.
+/// Runs the cell over `xs` from (h0, c0) (empty = zeros), passing h and c from step to step.
 std::vector<LstmStep> lstm_sequence(const LstmWeights& w, const Sequence& xs, const Vec& h0 = Vec(),
                                     const Vec& c0 = Vec());
 
 /// A copy of `w` whose biases force the forget gate to 1 and the input gate to 0: the forget
 /// blocks of the biases sum to `+bias`, the input blocks to `-bias`. With the default 100,
-/// sigmoid(±(100 + small)) rounds to exactly 1 and 0 in double, so C_t = C_{t-1} bit for bit.
+/// sigmoid(±(100 + small)) rounds to exactly 1 and 0 in double, so c_t = c_{t-1} bit for bit.
 LstmWeights force_carry(LstmWeights w, double bias = 100.0);
 
 /// The unit that carries a label best: for each unit, the share of the variance of its final cell
-/// state C_T (over `final_cells`, one per sequence) that lies between the classes' means; returns
+/// state c_T (over `final_cells`, one per sequence) that lies between the classes' means; returns
 /// the unit with the largest share and that share in [0, 1].
 std::pair<Eigen::Index, double> most_label_carrying_unit(const std::vector<Vec>& final_cells,
                                                          const std::vector<std::int64_t>& labels);
+
+/// The smallest, mean and largest of one class's values (count 0: no sample of that class).
+struct ClassRange {
+  double min = 0;          ///< smallest value
+  double mean = 0;         ///< mean value
+  double max = 0;          ///< largest value
+  std::int64_t count = 0;  ///< samples of the class
+};
+
+/// For each class k = 0..classes-1, the range of `values[n]` over the samples n of that class.
+/// Throws std::invalid_argument if the sizes differ or a label lies outside [0, classes).
+std::vector<ClassRange> class_ranges(const std::vector<double>& values,
+                                     const std::vector<std::int64_t>& labels, std::int64_t classes);
+
+/// True if two classes' ranges share no value, so that one threshold on this number tells every
+/// sample of the one class from every sample of the other.
+bool ranges_apart(const ClassRange& a, const ClassRange& b);
 
 }  // namespace ch06

@@ -113,7 +113,7 @@ Parity lstm_cell_parity(std::int64_t input, std::int64_t hidden, int batch, std:
   const auto x = torch::randn({batch, input}, torch::kDouble);
   const auto h = torch::randn({batch, hidden}, torch::kDouble);
   const auto c = torch::randn({batch, hidden}, torch::kDouble) *
-                 2.0;  // |C| > 1 often: a squashed C would show
+                 2.0;  // |c| > 1 often: a squashed c would show
   torch::NoGradGuard no_grad;
   const auto [h1, c1] = cell->forward(x, std::make_tuple(h, c));
   Parity p;
@@ -233,12 +233,54 @@ BpttVsAutograd bptt_vs_autograd(const RnnSizes& sizes, int steps, std::uint64_t 
 }
 // [autograd]
 
+namespace {
+
+// The written-out cell must be the module: compare its h_t with the module's own forward pass.
+void check_against_module(torch::nn::LSTM& lstm, const std::vector<torch::Tensor>& xts,
+                          const std::vector<torch::Tensor>& hs) {
+  torch::NoGradGuard no_grad;
+  const auto out = std::get<0>(lstm->forward(torch::stack(xts).unsqueeze(1)));  // [T, 1, H]
+  const double diff = (out.squeeze(1) - torch::stack(hs)).abs().max().item<double>();
+  if (!(diff <= 1e-10)) throw std::runtime_error("the written-out LSTM step differs from torch::nn::LSTM");
+}
+
+// Splits autograd's dL/dc_t into the cell lane and what joins it at each step, and checks that
+// dL/dc_t = f_{t+1} * dL/dc_{t+1} + o_t * tanh'(c_t) * dL/dh_t holds at every step.
+LstmGradientFlow lane_decomposition(const std::vector<torch::Tensor>& hs, const std::vector<torch::Tensor>& cs,
+                                    const std::vector<torch::Tensor>& fs, const std::vector<torch::Tensor>& os) {
+  const std::size_t T = hs.size();
+  LstmGradientFlow r;
+  torch::Tensor product = torch::ones_like(fs.back());  // f_{t+1} * ... * f_T
+  double forget_sum = 0;
+  for (std::size_t k = 0; k < T; ++k) {
+    const std::size_t t = T - 1 - k;
+    const auto dc = cs[t].grad(), dh = hs[t].grad();
+    const auto gate = os[t] * (1 - cs[t].detach().tanh().pow(2));  // o_t * tanh'(c_t)
+    const auto joining = gate * dh;
+    const auto lane = t + 1 < T ? fs[t + 1] * cs[t + 1].grad() : torch::zeros_like(dc);
+    const double dc_norm = dc.norm().item<double>();
+    r.identity_error = std::max(r.identity_error, (dc - lane - joining).norm().item<double>() / dc_norm);
+    r.dh.push_back(dh.norm().item<double>());
+    r.dc.push_back(dc_norm);
+    r.lane_only.push_back((product * cs[T - 1].grad()).norm().item<double>());
+    r.joining.push_back(joining.norm().item<double>());
+    r.join_gate.push_back(gate.mean().item<double>());
+    r.cell_size.push_back(cs[t].detach().abs().mean().item<double>());
+    if (t > 0) {
+      product = product * fs[t];
+      forget_sum += fs[t].mean().item<double>();
+    }
+  }
+  r.forget_product = product.mean().item<double>();
+  r.mean_forget = T > 1 ? forget_sum / static_cast<double>(T - 1) : 0.0;
+  return r;
+}
+
+}  // namespace
+
 // [lstm_curve]
-std::pair<std::vector<double>, std::vector<double>> lstm_gradient_norms(std::int64_t input,
-                                                                        std::int64_t hidden,
-                                                                        double forget_bias,
-                                                                        const Sequence& xs,
-                                                                        std::uint64_t seed) {
+LstmGradientFlow lstm_gradient_norms(std::int64_t input, std::int64_t hidden, double forget_bias,
+                                     const Sequence& xs, std::uint64_t seed) {
   torch::manual_seed(seed);
   torch::nn::LSTM lstm(torch::nn::LSTMOptions(input, hidden));
   lstm->to(torch::kDouble);
@@ -253,37 +295,28 @@ std::pair<std::vector<double>, std::vector<double>> lstm_gradient_norms(std::int
   const auto b_ih = named(*lstm, "bias_ih_l0"), b_hh = named(*lstm, "bias_hh_l0");
   auto v = torch::randn({hidden}, torch::kDouble);
   v /= v.norm();
-  // The cell written out in LibTorch ops, so that C_t is a node of its own (LibTorch's fused LSTM
-  // step hides the C_t -> h_t edge inside one node, and the gradient of C_t would miss that path).
+  // The cell written out in LibTorch ops, so that c_t is a node of its own (LibTorch's fused LSTM
+  // step hides the c_t -> h_t edge inside one node, and the gradient of c_t would miss that path).
   auto h = torch::zeros({hidden}, torch::kDouble);
   auto c = torch::zeros({hidden}, torch::kDouble);
-  std::vector<torch::Tensor> hs, cs, xts;
+  std::vector<torch::Tensor> hs, cs, fs, os, xts;
   for (const Vec& x : xs) {
     const auto xt = to_tensor(x).reshape({input});
     const auto gates = (w_ih.mv(xt) + b_ih + w_hh.mv(h) + b_hh).chunk(4);  // i, f, g, o
-    c = torch::sigmoid(gates[1]) * c + torch::sigmoid(gates[0]) * torch::tanh(gates[2]);
-    h = torch::sigmoid(gates[3]) * torch::tanh(c);
+    const auto f = torch::sigmoid(gates[1]), o = torch::sigmoid(gates[3]);
+    c = f * c + torch::sigmoid(gates[0]) * torch::tanh(gates[2]);
+    h = o * torch::tanh(c);
     h.retain_grad();
     c.retain_grad();
     hs.push_back(h);
     cs.push_back(c);
+    fs.push_back(f.detach());
+    os.push_back(o.detach());
     xts.push_back(xt);
   }
-  {  // The written-out cell must be the module: compare with its own forward pass.
-    torch::NoGradGuard no_grad;
-    const auto out = std::get<0>(lstm->forward(torch::stack(xts).unsqueeze(1)));  // [T, 1, H]
-    const double diff = (out.squeeze(1) - torch::stack(hs)).abs().max().item<double>();
-    if (!(diff <= 1e-10))
-      throw std::runtime_error("the written-out LSTM step differs from torch::nn::LSTM");
-  }
+  check_against_module(lstm, xts, hs);
   (h * v).sum().backward();  // L = v·h_T
-  std::vector<double> dh, dc;
-  for (std::size_t k = 0; k < xs.size(); ++k) {
-    const std::size_t t = xs.size() - 1 - k;
-    dh.push_back(hs[t].grad().norm().item<double>());
-    dc.push_back(cs[t].grad().norm().item<double>());
-  }
-  return {dh, dc};
+  return lane_decomposition(hs, cs, fs, os);
 }
 // [lstm_curve]
 
@@ -302,7 +335,7 @@ CellJacobianCheck cell_state_jacobian(std::int64_t input, std::int64_t hidden, s
                             to_eigen_vector(c[0]))
                       .f;
   for (std::int64_t j = 0; j < hidden; ++j) {
-    // Row j of the Jacobian: the gradient of C_t[j] with respect to C_{t-1}.
+    // Row j of the Jacobian: the gradient of c_t[j] with respect to c_{t-1}.
     const auto row = torch::autograd::grad({c_next[0][j]}, {c}, {}, /*retain_graph=*/true)[0][0];
     for (std::int64_t k = 0; k < hidden; ++k) {
       const double value = row[k].item<double>();

@@ -3,7 +3,7 @@
 /// The bridge between LibTorch and the from-scratch Eigen models of programs 02-04: copying
 /// weights from `torch::nn::RNN`, `Linear`, `LSTMCell` and `LSTM` into Eigen, the parity checks
 /// (same weights, same inputs, compare the outputs), BPTT against autograd, the LSTM curve of the
-/// gradient-flow experiment, and ∂C_t/∂C_{t-1} against autograd.
+/// gradient-flow experiment, and ∂c_t/∂c_{t-1} against autograd.
 #include "lib/scratch_lstm.h"
 #include "lib/scratch_rnn.h"
 
@@ -43,7 +43,7 @@ struct Parity {
 Parity rnn_parity(const RnnSizes& sizes, int steps, int batch, std::uint64_t seed);
 
 /// `torch::nn::LSTMCell(input, hidden)` in float64 against lstm_cell() with the copied weights, on
-/// `batch` random (x, h, C): compares h' (as outputs) and C' (as final_state).
+/// `batch` random (x, h, c): compares h' (as outputs) and c' (as final_state).
 Parity lstm_cell_parity(std::int64_t input, std::int64_t hidden, int batch, std::uint64_t seed);
 
 /// A one-layer `torch::nn::LSTM(input, hidden)` in float64 over `batch` random sequences of
@@ -65,17 +65,34 @@ struct BpttVsAutograd {
 /// one layer at a time, so that every h_t of every layer is a node whose gradient autograd keeps.
 BpttVsAutograd bptt_vs_autograd(const RnnSizes& sizes, int steps, std::uint64_t seed, const GradTolerance& tol);
 
+/// How the gradient of L = v·h_T flows back through an LSTM, at distance k = T - t, k = 0..T-1.
+/// Going back one step, the cell state's gradient obeys
+/// ∂L/∂c_t = f_{t+1} ⊙ ∂L/∂c_{t+1} + o_t ⊙ tanh'(c_t) ⊙ ∂L/∂h_t:
+/// the first term is the cell lane, the second what joins it at step t through h_t (which reaches
+/// the loss through the next step's gates and their recurrent weights).
+struct LstmGradientFlow {
+  std::vector<double> dh;         ///< ‖∂L/∂h_t‖ (autograd)
+  std::vector<double> dc;         ///< ‖∂L/∂c_t‖ (autograd)
+  std::vector<double> lane_only;  ///< ‖(f_{t+1} ⊙ … ⊙ f_T) ⊙ ∂L/∂c_T‖: the lane alone from c_T
+  std::vector<double> joining;    ///< ‖o_t ⊙ tanh'(c_t) ⊙ ∂L/∂h_t‖: what joins the lane at t
+  std::vector<double> join_gate;  ///< o_t ⊙ tanh'(c_t) averaged over the units: how much of ∂L/∂h_t joins
+  std::vector<double> cell_size;  ///< |c_t| averaged over the units
+  double forget_product = 0;      ///< f_2 ⊙ … ⊙ f_T, averaged over the units (k = T - 1)
+  double mean_forget = 0;         ///< f_t averaged over the units and the steps 2..T
+  double identity_error = 0;      ///< max over t of the identity's error, relative to ‖∂L/∂c_t‖
+};
+
 /// A `torch::nn::LSTM(input, hidden)` in float64 initialised by LibTorch from `seed`, with the
 /// forget gate's two biases set so that they sum to `forget_bias`, and a random unit readout
 /// vector v. Steps through `xs` with the cell written out in LibTorch ops on the module's
-/// parameters (checked against the module's own forward pass), and by autograd returns, for
-/// L = v·h_T, ‖∂L/∂h_t‖ (first) and ‖∂L/∂C_t‖ (second) at distance k = T - t, for k = 0..T-1.
-std::pair<std::vector<double>, std::vector<double>> lstm_gradient_norms(std::int64_t input, std::int64_t hidden,
-                                                                        double forget_bias, const Sequence& xs,
-                                                                        std::uint64_t seed);
+/// parameters (checked against the module's own forward pass), and measures by autograd how the
+/// gradient of L = v·h_T reaches every h_t and c_t.
+LstmGradientFlow lstm_gradient_norms(std::int64_t input, std::int64_t hidden, double forget_bias,
+                                     const Sequence& xs, std::uint64_t seed);
 
-/// ∂C_t/∂C_{t-1} of `torch::nn::LSTMCell` by autograd (the full H×H Jacobian, one backward pass
-/// per row) against the forget gate f_t computed by lstm_cell() with the copied weights.
+/// ∂c_t/∂c_{t-1} of `torch::nn::LSTMCell` by autograd, holding h_{t-1} fixed (the full H×H
+/// Jacobian, one backward pass per row), against the forget gate f_t computed by lstm_cell() with
+/// the copied weights.
 struct CellJacobianCheck {
   double max_diagonal_error = 0;  ///< max |J_jj - f_j|
   double max_off_diagonal = 0;    ///< max |J_jk| for j != k (should be 0)
