@@ -113,7 +113,6 @@ void check_flags(const Options& o) {
   else ch06::check_g2p_run(o.run);
 }
 
-// [data]
 // What the run reads, in the log: the dictionary, its split by word hash, the vocabularies.
 void describe_data(const ch06::G2PData& d, const Options& o, spdlog::logger& log,
                    book::Facts& facts) {
@@ -135,7 +134,6 @@ void describe_data(const ch06::G2PData& d, const Options& o, spdlog::logger& log
            ch06::encoder_width(ch06::g2p_config(r)), r.dropout, r.lr, r.lr_decay, r.max_grad_norm,
            r.tf_end, o.common.seed);
 }
-// [data]
 
 // A few test words as each model pronounces them; then each model is saved for --predict.
 void show_and_save(std::vector<ch06::G2PModel>& models, const ch06::G2PTraining& training,

@@ -78,6 +78,7 @@ void check_g2p_run(const G2PRunOptions& o) {
   }
 }
 
+// [data]
 G2PData load_g2p_data(const std::string& data_dir, const G2PRunOptions& o) {
   G2PData data;
   data.file = book::find_data_file(kCmudictFile, data_dir);
@@ -97,6 +98,7 @@ G2PData load_g2p_data(const std::string& data_dir, const G2PRunOptions& o) {
   }
   return data;
 }
+// [data]
 
 std::vector<G2PModel> make_g2p_models(const G2PRunOptions& o, std::int64_t seed,
                                       const torch::Device& device) {
