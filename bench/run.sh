@@ -60,11 +60,14 @@ timed() { local out=$1; shift; /usr/bin/time -f "%e %M" -o "$out.time" -a "$@" >
 report() {
   echo "== command: bash bench/run.sh ${args[*]}"
   echo "== date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "== machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), Linux $(uname -r); $("$gemm" --repeats 1 | sed 's/.*"blas":"\([^"]*\)".*/\1/')"
+  echo "== machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), Linux $(uname -r)"
+  echo "== BLAS: $("$gemm" --repeats 1 | sed 's/.*"blas":"\([^"]*\)".*/\1/')"
   echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   echo "== 1. main job vs Python, --epochs 1 --data_size 2000, $runs seeds, whole process"
-  printf '%-5s %10s %10s %7s %13s %10s %10s %8s %10s %10s\n' model cpp_s py_s speedup "seed by seed" cpp_acc py_acc acc_diff cpp_MiB py_MiB
+  echo "times: medians over the seeds; speed-up = py_s / cpp_s, and its range seed by seed; accuracy:"
+  echo "mean over the seeds (%); memory: median peak (MiB)"
+  printf '%-5s %6s %6s %8s %10s %7s %7s %6s %7s %6s\n' model cpp_s py_s speed-up per_seed cpp_acc py_acc diff cpp_MiB py_MiB
   for model in lstm gru rnn; do
     for seed in $(seq 1 "$runs"); do
       timed "$work/cpp-$model" "$main" --model_type "$model" --epochs 1 --data_size 2000 --seed "$seed" --out_dir "$work/out"
@@ -86,17 +89,17 @@ report() {
         awk '{print $2 / $1}' | sort -g >"$work/ratios-$model"
       lo=$(head -1 "$work/ratios-$model" | awk '{printf "%.2f", $1}')
       hi=$(tail -1 "$work/ratios-$model" | awk '{printf "%.2f", $1}')
-      printf '%-5s %10s %10s %6sx %13s %10s %10s %+8.2f %10s %10s\n' "$model" "$c_s" "$p_s" \
+      printf '%-5s %6s %6s %7sx %10s %7s %7s %+6.2f %7s %6s\n' "$model" "$c_s" "$p_s" \
         "$(fact "${model}_speedup" "$(echo "$p_s $c_s" | awk '{printf "%.2f", $1/$2}')")" \
         "$(fact "${model}_speedup_min" "$lo")-$(fact "${model}_speedup_max" "$hi")" \
         "$c_acc" "$p_acc" "$(echo "$c_acc $p_acc" | awk '{print $1-$2}')" "$c_mb" "$p_mb"
     else
-      printf '%-5s %10s %10s %7s %13s %10s %10s %8s %10s %10s\n' "$model" "$c_s" - - - "$c_acc" - - "$c_mb" -
+      printf '%-5s %6s %6s %8s %10s %7s %7s %6s %7s %6s\n' "$model" "$c_s" - - - "$c_acc" - - "$c_mb" -
     fi
   done
 
   echo
-  echo "== 2. training throughput at the default sizes (lstm, one epoch of 10,000 names) vs the GEMM limit"
+  echo "== 2. training throughput (lstm, one epoch of 10,000 names) against the GEMM limit"
   for i in $(seq 1 "$runs"); do
     "$gemm" --repeats 10 | sed 's/.*"gflops":\([0-9.]*\).*/\1/' >>"$work/gemm"
     timed "$work/default" "$main" --model_type lstm --epochs 1 --data_size 10000 --seed "$i" --out_dir "$work/out"
@@ -137,7 +140,8 @@ report() {
   fi
   echo
   local cell_runs=$((runs < 3 ? 3 : runs))  # Google Benchmark reports a median from 2 repetitions on
-  echo "== 5. one LSTM cell step, batch 1, double, 1 thread: from-scratch Eigen vs LibTorch (bench_cell, CPU time, median of $cell_runs)"
+  echo "== 5. one LSTM cell step, batch 1, double, 1 thread: from-scratch Eigen vs LibTorch"
+  echo "(bench_cell, CPU time, median of $cell_runs)"
   "$cell" --benchmark_repetitions="$cell_runs" --benchmark_report_aggregates_only=true --benchmark_format=csv 2>/dev/null |
     awk -F, -v facts="$work/facts" '/_median"/ { n = $1; gsub(/"|_median/, "", n); split(n, p, "/"); t[p[2] "/" p[3]] = $4 }
              END { printf "%-6s %12s %12s %15s\n", "H", "eigen_ns", "libtorch_ns", "libtorch/eigen";

@@ -54,39 +54,43 @@ report() {
       <(facts "$work/p08_$i/facts.json" | sed "s/^/$i /") >>"$work/values"
   done
   echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "== $(head -1 "$work/p06_1.log" | sed 's/ | /; /')"
+  # "Threads: torch 1, BLAS 2 | <the BLAS library>"
+  echo "== threads: $(head -1 "$work/p06_1.log" | sed 's/^Threads: //; s/ | .*//')"
+  echo "== BLAS: $(head -1 "$work/p06_1.log" | sed 's/.* | //')"
   echo
   echo "Program 06 (ch06_06_packed_sequences --seed 42): LSTM, input 32, H 64, 256 sequences per length"
   echo "distribution in batches of 64; each run's ratio is a ratio of medians of 5 passes. Program 08"
   echo "(ch06_08_gru_comparison --seed 42): forward + backward of one batch, B 64, T 50, input 32, H 128,"
-  echo "medians of 7 batches. A ratio below 1: the first one named is the faster."
+  echo "medians of 7 batches. A ratio below 1: the first one named is the faster. Direction: below or"
+  echo "above 1 in all runs, or on both sides of 1 (within the noise); (clear): every run outside the"
+  echo "10 % band the programs call a tie. Spread: (max - min) / median."
   echo
   {
-    echo "names_fwd_packed       names, forward: packed / padded"
-    echo "names_fwd_bucketed     names, forward: bucketed / padded"
-    echo "names_fwd_bucketed_packed names, forward: bucketed / packed"
-    echo "names_train_packed     names, forward+backward: packed / padded"
-    echo "names_train_bucketed   names, forward+backward: bucketed / padded"
-    echo "names_train_bucketed_packed names, forward+backward: bucketed / packed"
-    echo "long_fwd_packed        long-tailed, forward: packed / padded"
-    echo "long_fwd_bucketed      long-tailed, forward: bucketed / padded"
-    echo "long_fwd_bucketed_packed long-tailed, forward: bucketed / packed"
-    echo "long_train_packed      long-tailed, forward+backward: packed / padded"
-    echo "long_train_bucketed    long-tailed, forward+backward: bucketed / padded"
-    echo "long_train_bucketed_packed long-tailed, forward+backward: bucketed / packed"
-    echo "gru_vs_rnn             GRU / RNN, time per batch"
-    echo "lstm_vs_rnn            LSTM / RNN, time per batch"
-    echo "gru_vs_lstm            GRU / LSTM, time per batch"
-    echo "gru_vs_rnn_per_work    GRU / RNN, per unit of matrix work"
-    echo "lstm_vs_rnn_per_work   LSTM / RNN, per unit of matrix work"
+    echo "names_fwd_packed            names, fwd: packed / padded"
+    echo "names_fwd_bucketed          names, fwd: bucketed / padded"
+    echo "names_fwd_bucketed_packed   names, fwd: bucketed / packed"
+    echo "names_train_packed          names, fwd+bwd: packed / padded"
+    echo "names_train_bucketed        names, fwd+bwd: bucketed / padded"
+    echo "names_train_bucketed_packed names, fwd+bwd: bucketed / packed"
+    echo "long_fwd_packed             long-tailed, fwd: packed / padded"
+    echo "long_fwd_bucketed           long-tailed, fwd: bucketed / padded"
+    echo "long_fwd_bucketed_packed    long-tailed, fwd: bucketed / packed"
+    echo "long_train_packed           long-tailed, fwd+bwd: packed / padded"
+    echo "long_train_bucketed         long-tailed, fwd+bwd: bucketed / padded"
+    echo "long_train_bucketed_packed  long-tailed, fwd+bwd: bucketed / packed"
+    echo "gru_vs_rnn                  GRU / RNN, per batch"
+    echo "lstm_vs_rnn                 LSTM / RNN, per batch"
+    echo "gru_vs_lstm                 GRU / LSTM, per batch"
+    echo "gru_vs_rnn_per_work         GRU / RNN, per unit of work"
+    echo "lstm_vs_rnn_per_work        LSTM / RNN, per unit of work"
   } >"$work/rows"
   awk -v runs="$runs" -v tie=0.10 -v facts_out="$work/facts" '
     NR == FNR { v[$2, $1] = $3; next }
     {
       key = $1; label = $2; for (f = 3; f <= NF; ++f) label = label " " $f
       if (!header++) {
-        printf "%-49s", "ratio"; for (i = 1; i <= runs; ++i) printf " %7s", "run " i
-        printf " %7s %7s %7s %7s  %s\n", "median", "min", "max", "spread", "direction"
+        printf "%-39s", "ratio"; for (i = 1; i <= runs; ++i) printf " %5s", "run" i
+        printf " %6s %5s %5s %6s  %s\n", "median", "min", "max", "spread", "direction"
       }
       n = 0; below = 0; above = 0; clear = 1
       for (i = 1; i <= runs; ++i) {
@@ -98,11 +102,11 @@ report() {
       for (i = 2; i <= n; ++i) { t = x[i]; for (j = i - 1; j >= 1 && x[j] + 0 > t + 0; --j) x[j + 1] = x[j]; x[j + 1] = t }
       med = n % 2 ? x[(n + 1) / 2] : sprintf("%.3g", (x[n / 2] + x[n / 2 + 1]) / 2)
       spread = sprintf("%.0f %%", 100 * (x[n] - x[1]) / med)
-      if (below == n) dir = "below 1 in every run"
-      else if (above == n) dir = "above 1 in every run"
-      else { dir = "on both sides of 1: within the noise"; clear = 0 }
-      printf "%-49s", label; for (i = 1; i <= runs; ++i) printf " %7s", v[key, i]
-      printf " %7s %7s %7s %7s  %s%s\n", med, x[1], x[n], spread, dir, clear ? " (clear)" : ""
+      if (below == n) dir = "below 1"
+      else if (above == n) dir = "above 1"
+      else { dir = "both sides of 1"; clear = 0 }
+      printf "%-39s", label; for (i = 1; i <= runs; ++i) printf " %5s", v[key, i]
+      printf " %6s %5s %5s %6s  %s%s\n", med, x[1], x[n], spread, dir, clear ? " (clear)" : ""
       printf "%s_median\t%s\n%s_min\t%s\n%s_max\t%s\n%s_spread\t%s\n", key, med, key, x[1], key, x[n], key, spread >> facts_out
       if (key == "long_train_bucketed_packed") print ""
     }' "$work/values" "$work/rows"

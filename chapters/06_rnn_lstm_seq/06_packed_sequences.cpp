@@ -240,7 +240,7 @@ void plot_ratios(const std::vector<TimingRow>& rows, const std::string& model_ty
   // would contradict it and make gnuplot warn.
   const auto svg = book::plot_svg(
       "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
-      "set boxwidth 0.9\nset grid ytics\nset yrange [0:*]\n"
+      "set boxwidth 0.9\nset grid ytics\nset yrange [0:1.2<*]\n"
       "set ylabel 'time of a pass (padded = 1)'\nset title 'Padded vs packed vs length-bucketed batches (" +
           upper(model_type) + ")'\n"
           "plot 'packing_ratios.csv' using 2:xtic(1) skip 1 title 'padded', '' using 3 skip 1 title 'packed', "
@@ -292,7 +292,8 @@ void show_errors(Failures& failures) {
   failures.expect(!cases[2].libtorch.empty());
   std::cout << "Zero lengths: LibTorch cannot pack a sequence with no steps; drop it, or give it one pad step.\n"
             << "Device: the lengths are read on the CPU while the data may live on a GPU, so LibTorch insists on\n"
-            << "CPU int64 lengths. " << (torch::cuda::is_available()
+            << "lengths on the CPU (of any integer type: it converts them to int64 first). "
+            << (torch::cuda::is_available()
                                               ? "This machine has CUDA: the case above used cuda lengths.\n"
                                               : "This machine has no CUDA; lengths on the 'meta' device (shapes only, no "
                                                 "data) trip the same CPU check\nthat CUDA lengths trip on a GPU machine.\n")
