@@ -10,8 +10,16 @@
 /// looks like. The reference solutions are in `exercises/solutions/`.
 ///
 /// Everything here is Eigen and the standard library, in double precision: your files never
-/// include LibTorch, so a rebuild after editing one takes seconds. Vectors are column vectors, and
-/// weights are stored as LibTorch stores them, so `W x` means `w.w_ih * x`.
+/// include LibTorch, so a rebuild after editing one takes seconds.
+///
+/// The notation is the book's (the foundations page): vectors are column vectors and weights
+/// multiply from the left, stored as LibTorch stores them, so \f$W_{ih} x_t\f$ is `w.w_ih * x`;
+/// the parameters are \f$W_{ih}, W_{hh}, b_{ih}, b_{hh}\f$ (the theory pages' \f$W [h_{t-1}, x_t] + b\f$
+/// with \f$W = [W_{hh}, W_{ih}]\f$ and \f$b = b_{ih} + b_{hh}\f$); the LSTM's cell state is \f$c_t\f$
+/// and its candidate \f$g_t\f$; \f$B\f$ is the batch, \f$T\f$ a length, \f$H\f$ the hidden
+/// size. A matrix that holds a batch or a sequence (the exercises from page 05 on) has one row per
+/// sequence or per time step, as LibTorch's tensors do: row b of a [B, H] matrix is sequence b's
+/// \f$h^\top\f$.
 #include <Eigen/Dense>
 
 #include <cstdint>
@@ -78,13 +86,14 @@ struct LstmWeights {
 /// The two states an LSTM passes from step to step (also used for their gradients).
 struct LstmState {
   Vec h;  ///< hidden state h, [H]
-  Vec c;  ///< cell state C, [H]
+  Vec c;  ///< cell state c, [H]
 };
 
-/// Exercise `lstm_cell` (page 04). One step from `prev` = (h_{t-1}, C_{t-1}) and x_t:
-/// \f$i, f, o = \sigma(\cdot)\f$, \f$g = \tanh(\cdot)\f$ of the stacked pre-activation
-/// \f$W_{ih} x + b_{ih} + W_{hh} h + b_{hh}\f$, then \f$C_t = f \odot C_{t-1} + i \odot g\f$ and
-/// \f$h_t = o \odot \tanh(C_t)\f$. Returns (h_t, C_t).
+/// Exercise `lstm_cell` (page 04). One step from `prev` = (h_{t-1}, c_{t-1}) and x_t: the
+/// stacked pre-activation \f$a = W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh}\f$ (blocks
+/// \f$a_i, a_f, a_g, a_o\f$ of H rows), \f$i_t, f_t, o_t = \sigma(a_i), \sigma(a_f), \sigma(a_o)\f$,
+/// \f$g_t = \tanh(a_g)\f$, then \f$c_t = f_t \odot c_{t-1} + i_t \odot g_t\f$ and
+/// \f$h_t = o_t \odot \tanh(c_t)\f$. Returns (h_t, c_t).
 LstmState lstm_cell(const LstmWeights& w, const Vec& x, const LstmState& prev);
 
 /// The gradients of one LSTM step.
@@ -94,12 +103,12 @@ struct LstmCellGrads {
   Vec b_ih;        ///< dL/db_ih, [4H]
   Vec b_hh;        ///< dL/db_hh, [4H] (the same as dL/db_ih)
   Vec x;           ///< dL/dx_t, [in]
-  LstmState prev;  ///< dL/dh_{t-1} and dL/dC_{t-1}
+  LstmState prev;  ///< dL/dh_{t-1} and dL/dc_{t-1}
 };
 
 /// Exercise `lstm_cell_backward` (page 04, the hard one). The step is the one of lstm_cell(w, x,
-/// prev); `dnext.h` is dL/dh_t and `dnext.c` is the gradient that reaches C_t from later steps
-/// (not through h_t). Returns the gradients of every weight, of x_t and of (h_{t-1}, C_{t-1}).
+/// prev); `dnext.h` is dL/dh_t and `dnext.c` is the gradient that reaches c_t from later steps
+/// (not through h_t). Returns the gradients of every weight, of x_t and of (h_{t-1}, c_{t-1}).
 LstmCellGrads lstm_cell_backward(const LstmWeights& w, const Vec& x, const LstmState& prev,
                                  const LstmState& dnext);
 
@@ -113,20 +122,21 @@ struct GruWeights {
   Vec b_hh;  ///< [3H]
 };
 
-/// Exercise `gru_cell` (page 08). One step in LibTorch's form:
-/// \f$r = \sigma(W_{ir}x + b_{ir} + W_{hr}h + b_{hr})\f$,
-/// \f$z = \sigma(W_{iz}x + b_{iz} + W_{hz}h + b_{hz})\f$,
-/// \f$n = \tanh(W_{in}x + b_{in} + r \odot (W_{hn}h + b_{hn}))\f$,
-/// \f$h' = (1 - z) \odot n + z \odot h\f$. Returns h'.
+/// Exercise `gru_cell` (page 08). One step from `h` = h_{t-1} and `x` = x_t in LibTorch's form
+/// (\f$W_{ir}, W_{iz}, W_{in}\f$ are the blocks of \f$W_{ih}\f$, and so on):
+/// \f$r_t = \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr})\f$,
+/// \f$z_t = \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz})\f$,
+/// \f$n_t = \tanh(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn}))\f$,
+/// \f$h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}\f$. Returns h_t.
 Vec gru_cell(const GruWeights& w, const Vec& x, const Vec& h);
 
 // ---- 05: the final state of a bidirectional stack ----------------------------------------------
 
 /// Exercise `bidirectional_final_state` (page 05). `h_n` is what a bidirectional LibTorch RNN,
 /// LSTM or GRU with `num_layers` layers returns as its final hidden state: 2 * num_layers matrices
-/// [B, H] in LibTorch's order (layer 0 forward, layer 0 backward, layer 1 forward, ...). Returns
-/// [B, 2H]: each sequence's summary for a classifier, the last layer's forward state followed by
-/// its backward state.
+/// [B, H] (row b: sequence b) in LibTorch's order (layer 0 forward, layer 0 backward, layer 1
+/// forward, ...). Returns [B, 2H]: each sequence's summary for a classifier, the last layer's
+/// forward state followed by its backward state.
 Mat bidirectional_final_state(const std::vector<Mat>& h_n, int num_layers);
 
 // ---- 06: packed sequences ----------------------------------------------------------------------
@@ -145,8 +155,8 @@ struct PackingInfo {
 PackingInfo packing_metadata(const std::vector<std::int64_t>& lengths);
 
 /// Exercise `last_real_output` (page 06). `output` is a padded, batch-first layer output: one
-/// matrix [T_max, H] per sequence, whose rows past the sequence's length are padding. Returns
-/// [B, H]: row b is sequence b's output at its last real step.
+/// matrix [T_max, H] per sequence (row t: its output at step t), whose rows past the sequence's
+/// length are padding. Returns [B, H]: row b is sequence b's output at its last real step.
 Mat last_real_output(const std::vector<Mat>& output, const std::vector<std::int64_t>& lengths);
 
 // ---- 07: the bag of words ----------------------------------------------------------------------

@@ -7,8 +7,9 @@ namespace ex {
 
 Vec gru_cell(const GruWeights& w, const Vec& x, const Vec& h) {
   // LibTorch's GRU: blocks r, z, n (rows [0, H), [H, 2H), [2H, 3H); H = w.w_hh.cols()).
-  // r and z: sigmoid of the input part plus the hidden part. n = tanh(W_in x + b_in +
-  // r * (W_hn h + b_hn)). h' = (1 - z) * n + z * h.
+  // r_t and z_t: sigmoid of the input part plus the hidden part (x is x_t, h is h_{t-1}).
+  // n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_{t-1} + b_hn)).
+  // Return h_t = (1 - z_t) * n_t + z_t * h_{t-1} (elementwise).
   not_started(__func__);
 }
 

@@ -7,8 +7,8 @@ namespace ex {
 
 LstmCellGrads lstm_cell_backward(const LstmWeights& w, const Vec& x, const LstmState& prev,
                                  const LstmState& dnext) {
-  // Recompute the step's gates first. C_t gets gradient from two places: dnext.c, and h_t
-  // through h_t = o * tanh(C_t). Then go back through each gate's sigmoid or tanh to the
+  // Recompute the step's gates first. c_t gets gradient from two places: dnext.c, and h_t
+  // through h_t = o * tanh(c_t). Then go back through each gate's sigmoid or tanh to the
   // stacked pre-activation, and from there to the weights, x_t and h_{t-1}.
   not_started(__func__);
 }

@@ -2,26 +2,41 @@
 /// \file
 /// The exercises the checker knows, and one check per exercise. Torch-free: the checks that use
 /// LibTorch as their reference are compiled once, in their own files.
+#include "exercises/checker/messages.h"
 #include "exercises/checker/report.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ex::check {
 
-/// One exercise of the chapter.
-struct Exercise {
-  std::string name;                   ///< the function and its file, e.g. "lstm_cell"
-  std::string page;                   ///< the book page that explains it
-  std::string section;                ///< the page in short, for the table: "04 LSTM gates"
-  std::string reference;              ///< what the check compares against
-  std::string hint;                   ///< shown on request (--hint)
-  std::vector<std::string> mistakes;  ///< ids of the mistakes the check recognises
-  Verdict (*check)();                 ///< runs every case
+/// A mistake a check recognises, and what the checker says when it sees it.
+struct KnownMistake {
+  /// The mistake `id` and its `diagnosis`; `variant` names a second diagnosis of the same id.
+  KnownMistake(std::string id, Text diagnosis, std::string variant = "")
+      : id(std::move(id)), diagnosis(std::move(diagnosis)), variant(std::move(variant)) {}
+  std::string id;       ///< its short name, e.g. "gate_order" (a wrong version's file names it)
+  Text diagnosis;       ///< one line in the reader's terms; each {} stands for one of its args
+  std::string variant;  ///< "" or, for an id with a second diagnosis, which one
 };
 
-/// The chapter's exercises, in reading order.
+/// One exercise of the chapter.
+struct Exercise {
+  std::string name;                     ///< the function and its file, e.g. "lstm_cell"
+  Text page;                            ///< the book page that explains it
+  Text section;                         ///< the page in short, for the table: "04 LSTM gates"
+  Text reference;                       ///< what the check compares against
+  Text hint;                            ///< shown on request (--hint), lines of about 90 columns
+  std::vector<KnownMistake> mistakes;   ///< the mistakes the check recognises
+  Verdict (*check)();                   ///< runs every case
+};
+
+/// The chapter's exercises, in reading order, with their texts in English and Chinese.
 const std::vector<Exercise>& exercises();
+
+/// What the checker says about `mistake` in `exercise`, in the language of this run.
+std::string diagnosis_of(const Exercise& exercise, const Mistake& mistake);
 
 /// Sets LibTorch up for the checks (one thread: the cases are tiny, and the checker forks).
 void prepare_reference();

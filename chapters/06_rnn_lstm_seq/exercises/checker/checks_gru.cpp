@@ -52,7 +52,7 @@ Verdict check_gru_cell() {
   sizes.push_back({10, 12, 19});
   std::vector<Case> cases;
   for (const GruCase& k : sizes) {
-    cases.push_back({fmt::format("input {}, hidden {} (seed {})", k.input, k.hidden, k.seed),
+    cases.push_back({say(Msg::kCaseSizes, k.input, k.hidden, k.seed),
                      [k]() -> std::optional<Failure> {
       torch::manual_seed(k.seed);
       torch::nn::GRUCell cell(k.input, k.hidden);
@@ -65,23 +65,16 @@ Verdict check_gru_cell() {
       const Vec xv = vec_of(x), hv = vec_of(h);
 
       const Vec got = gru_cell(w, xv, hv);
-      std::string mismatch = compare("h'", expected, got, kForwardTol, "unit");
+      std::string mismatch = compare("h_t", expected, got, kForwardTol, Msg::kWordUnit);
       if (mismatch.empty()) return std::nullopt;
       auto variant = [&](GruMistake m) {
         return [&, m] { return compare("", mistaken_gru(w, xv, hv, m), got, 1e-9).empty(); };
       };
       return diagnose(std::move(mismatch), {
-          {{"textbook_reset", "your cell applies r to h before W_hn (the textbook form, "
-                              "W_hn (r * h)); LibTorch applies it after: r * (W_hn h + b_hn)"},
-           variant({true})},
-          {{"z_swapped", "your z and 1 - z are swapped: in LibTorch, z is the share of the old "
-                         "state kept, h' = (1 - z) * n + z * h"},
-           variant({false, true})},
-          {{"gate_order", "your r and z blocks are swapped: LibTorch stacks r, z, n"},
-           variant({false, false, true})},
-          {{"bias_outside_reset", "your b_hn is outside the reset gate: LibTorch computes "
-                                  "r * (W_hn h + b_hn)"},
-           variant({false, false, false, true})},
+          {{"textbook_reset"}, variant({true})},
+          {{"z_swapped"}, variant({false, true})},
+          {{"gate_order"}, variant({false, false, true})},
+          {{"bias_outside_reset"}, variant({false, false, false, true})},
       });
     }});
   }

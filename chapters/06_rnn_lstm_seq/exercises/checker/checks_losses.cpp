@@ -18,7 +18,7 @@ double global_norm(const std::vector<Mat>& grads) {
 
 std::string compare_list(const std::vector<Mat>& expected, const std::vector<Mat>& got, double tol) {
   if (expected.size() != got.size()) {
-    return fmt::format("grads holds {} matrices after clipping, expected {}", got.size(), expected.size());
+    return say(Msg::kGradsCount, got.size(), expected.size());
   }
   for (std::size_t k = 0; k < expected.size(); ++k) {
     std::string text = compare(fmt::format("grads[{}]", k), expected[k], got[k], tol);
@@ -34,26 +34,27 @@ Verdict check_clip_grad_norm() {
     std::vector<std::pair<std::int64_t, std::int64_t>> shapes;
     double scale, max_norm;
     std::uint64_t seed;
-    std::string what;
+    Msg what;
   };
   std::vector<ClipCase> sizes = {
-      {{{3, 4}, {4, 1}, {2, 2}}, 5.0, 1.0, 1, "clipped, the tensors' norms differ"},
-      {{{2, 3}, {3, 1}}, 0.1, 5.0, 2, "already small: unchanged"},
-      {{{3, 3}, {3, 1}}, 0.0, 1.0, 3, "a zero gradient"},
-      {{{1, 1}}, 10.0, 0.5, 4, "one 1x1 tensor"},
+      {{{3, 4}, {4, 1}, {2, 2}}, 5.0, 1.0, 1, Msg::kClipClipped},
+      {{{2, 3}, {3, 1}}, 0.1, 5.0, 2, Msg::kClipSmall},
+      {{{3, 3}, {3, 1}}, 0.0, 1.0, 3, Msg::kClipZero},
+      {{{1, 1}}, 10.0, 0.5, 4, Msg::kClipOne},
   };
   for (std::uint64_t seed = 5; seed <= 16; ++seed) {
     sizes.push_back({{{1 + static_cast<std::int64_t>(seed % 4), 1 + static_cast<std::int64_t>(seed * 3 % 5)},
                       {1 + static_cast<std::int64_t>(seed % 6), 1},
                       {2, 1 + static_cast<std::int64_t>(seed % 3)}},
-                     seed % 2 == 0 ? 3.0 : 0.3, 1.0 + static_cast<double>(seed % 3), seed, "random"});
+                     seed % 2 == 0 ? 3.0 : 0.3, 1.0 + static_cast<double>(seed % 3), seed,
+                     Msg::kClipRandom});
   }
   std::vector<Case> cases;
   for (const ClipCase& k : sizes) {
     std::vector<std::string> shape_text;
     for (const auto& [r, c] : k.shapes) shape_text.push_back(fmt::format("[{}, {}]", r, c));
-    cases.push_back({fmt::format("{}: shapes {}, max_norm {} (seed {})", k.what,
-                                 fmt::join(shape_text, ", "), k.max_norm, k.seed),
+    cases.push_back({say(Msg::kCaseClip, text(k.what), fmt::join(shape_text, ", "), k.max_norm,
+                         k.seed),
                      [k]() -> std::optional<Failure> {
       torch::manual_seed(k.seed);
       std::vector<Mat> grads;
@@ -72,7 +73,7 @@ Verdict check_clip_grad_norm() {
       // LibTorch scales by max_norm / (norm + 1e-6), a relative difference of at most
       // 1e-6 / norm from max_norm / norm; the tolerance on the clipped entries allows for it.
       const double clip_tol = norm > 0 ? 1e-9 + 2e-6 / norm : 1e-9;
-      std::string mismatch = compare("the returned norm", norm, got_norm, 1e-9);
+      std::string mismatch = compare(say(Msg::kWordReturnedNorm), norm, got_norm, 1e-9);
       if (mismatch.empty()) mismatch = compare_list(expected, got, clip_tol);
       if (mismatch.empty()) return std::nullopt;
       auto scaled = [&](auto factor_of) {
@@ -82,23 +83,19 @@ Verdict check_clip_grad_norm() {
       };
       const double true_norm = global_norm(grads);
       return diagnose(std::move(mismatch), {
-          {{"zero_gradient", "your clipping turns a zero gradient into nan: its norm is 0, so "
-                             "scale only when the norm is above max_norm"},
+          {{"zero_gradient"},
            [&] {
              return true_norm == 0 && !got.empty() && got[0].size() > 0 && std::isnan(got[0](0));
            }},
-          {{"per_tensor", "you clipped each tensor on its own: the norm is global, one factor "
-                          "max_norm / norm for all of them"},
+          {{"per_tensor"},
            [&] {
              return scaled([&](const Mat& g) {
                return g.norm() > k.max_norm ? k.max_norm / g.norm() : 1.0;
              });
            }},
-          {{"scales_up", "you scaled a gradient whose norm was already below max_norm: leave it "
-                         "unchanged (only shrink, never grow)"},
+          {{"scales_up"},
            [&] { return true_norm < k.max_norm && scaled([&](const Mat&) { return k.max_norm / true_norm; }); }},
-          {{"returns_clipped_norm", "you returned the norm after clipping: return the norm from "
-                                    "before (it shows how large the gradient really was)"},
+          {{"returns_clipped_norm"},
            [&] {
              return std::abs(got_norm - std::min(true_norm, k.max_norm)) < 1e-9 &&
                     std::abs(true_norm - got_norm) > 1e-9;
@@ -160,9 +157,8 @@ Verdict check_masked_cross_entropy() {
   sizes.push_back({{3, 2}, 3, 4, 0, 1000.0, 19});       // large scores: exp overflows if naive
   std::vector<Case> cases;
   for (const CeCase& k : sizes) {
-    cases.push_back({fmt::format("real lengths [{}] of {} steps, {} classes, ignore_index {}{} (seed {})",
-                                 fmt::join(k.lengths, ", "), k.steps, k.classes, k.ignore,
-                                 k.scale > 1 ? ", scores near 1000" : "", k.seed),
+    cases.push_back({say(Msg::kCaseCe, fmt::join(k.lengths, ", "), k.steps, k.classes, k.ignore,
+                         k.scale > 1 ? say(Msg::kScoresNear1000) : "", k.seed),
                      [k]() -> std::optional<Failure> {
       torch::manual_seed(k.seed);
       const auto batch = static_cast<std::int64_t>(k.lengths.size());
@@ -189,26 +185,17 @@ Verdict check_masked_cross_entropy() {
                    : 0.0;
 
       const double got = masked_cross_entropy(logits, targets, k.ignore);
-      std::string mismatch = compare("the loss", expected, got, 1e-9);
+      std::string mismatch = compare(say(Msg::kWordLoss), expected, got, 1e-9);
       if (mismatch.empty()) return std::nullopt;
       auto variant = [&](CeMistake m) {
         return [&, m] { return compare("", mistaken_ce(logits, targets, k.ignore, m), got, 1e-9).empty(); };
       };
       return diagnose(std::move(mismatch), {
-          {{"unstable", "your loss overflowed on large scores: subtract the row's largest score "
-                        "before exp (log-sum-exp)"},
-           [&] { return k.scale > 1 && !std::isfinite(got); }},
-          {{"all_positions", "you divided by every position, padding included: divide by the "
-                             "number of real steps"},
-           variant({true})},
-          {{"unmasked", "your mean includes the padded steps' losses: skip the steps whose target "
-                        "is ignore_index"},
-           [&] { return k.ignore >= 0 && variant({false, true})(); }},
-          {{"sum_not_mean", "you returned the sum: the loss is the mean over the real steps"},
-           variant({false, false, true})},
-          {{"no_real_steps", "with no real step the loss is 0 by the contract (LibTorch returns "
-                             "nan: 0 / 0)"},
-           [&] { return !any_real && std::isnan(got); }},
+          {{"unstable"}, [&] { return k.scale > 1 && !std::isfinite(got); }},
+          {{"all_positions"}, variant({true})},
+          {{"unmasked"}, [&] { return k.ignore >= 0 && variant({false, true})(); }},
+          {{"sum_not_mean"}, variant({false, false, true})},
+          {{"no_real_steps"}, [&] { return !any_real && std::isnan(got); }},
       });
     }});
   }

@@ -30,7 +30,7 @@ std::vector<CellCase> cell_cases() {
 }
 
 std::string describe(const CellCase& c) {
-  return fmt::format("input {}, hidden {} (seed {})", c.input, c.hidden, c.seed);
+  return say(Msg::kCaseSizes, c.input, c.hidden, c.seed);
 }
 
 // A random cell (LibTorch's initialisation) and a random step: x, h and a cell state whose
@@ -89,8 +89,8 @@ LstmState mistaken_cell(const LstmWeights& w, const Vec& x, const LstmState& pre
 }
 
 std::string compare_state(const LstmState& expected, const LstmState& got, double tol) {
-  std::string text = compare("h_t", expected.h, got.h, tol, "unit");
-  return text.empty() ? compare("C_t", expected.c, got.c, tol, "unit") : text;
+  std::string text = compare("h_t", expected.h, got.h, tol, Msg::kWordUnit);
+  return text.empty() ? compare("c_t", expected.c, got.c, tol, Msg::kWordUnit) : text;
 }
 
 bool same_state(const LstmState& a, const LstmState& b) { return compare_state(a, b, 1e-9).empty(); }
@@ -115,35 +115,19 @@ Verdict check_lstm_cell() {
       std::sort(order.begin(), order.end());
       do {  // every other order of the four blocks
         if (order == kOrder) continue;
-        const std::string name = fmt::format("{}", fmt::join(order, ", "));
-        mistakes.push_back(
-            {{"gate_order", "your gates look like the order " + name +
-                                "; LibTorch stacks them i, f, g, o (rows [0,H) i, [H,2H) f, "
-                                "[2H,3H) g, [3H,4H) o)"},
+        const std::string name = fmt::format("{}", fmt::join(order, ", "));  // "i, g, f, o"
+        mistakes.push_back(  // its diagnosis (registry.cpp) names the order
+            {{"gate_order", {name}},
              [&, order] { return same_state(mistaken_cell(s.w, s.xv, s.prev, {order}), got); }});
       } while (std::next_permutation(order.begin(), order.end()));
       // [check_lstm_cell]
-      mistakes.push_back({{"no_tanh_on_output", "your h_t equals o * C_t: the output is "
-                                                "h_t = o * tanh(C_t)"},
-                          [&] { return same_state(mistaken_cell(s.w, s.xv, s.prev, {kOrder, true}), got); }});
-      mistakes.push_back({{"squashed_cell", "your C_t is squashed by a tanh: C_t = f * C_{t-1} + "
-                                            "i * g recurs as it is; tanh is only for h_t"},
-                          [&] {
-                            return same_state(mistaken_cell(s.w, s.xv, s.prev, {kOrder, false, true}),
-                                              got);
-                          }});
-      mistakes.push_back({{"sigmoid_candidate", "your candidate g uses a sigmoid: g = tanh(...), "
-                                                "so that it can be negative"},
-                          [&] {
-                            return same_state(
-                                mistaken_cell(s.w, s.xv, s.prev, {kOrder, false, false, true}), got);
-                          }});
-      mistakes.push_back({{"bias_once", "your cell leaves out b_hh: LibTorch adds both biases"},
-                          [&] {
-                            return same_state(
-                                mistaken_cell(s.w, s.xv, s.prev, {kOrder, false, false, false, true}),
-                                got);
-                          }});
+      auto variant = [&](CellMistake m) {
+        return [&, m] { return same_state(mistaken_cell(s.w, s.xv, s.prev, m), got); };
+      };
+      mistakes.push_back({{"no_tanh_on_output"}, variant({kOrder, true})});
+      mistakes.push_back({{"squashed_cell"}, variant({kOrder, false, true})});
+      mistakes.push_back({{"sigmoid_candidate"}, variant({kOrder, false, false, true})});
+      mistakes.push_back({{"bias_once"}, variant({kOrder, false, false, false, true})});
       return diagnose(std::move(mismatch), mistakes);
     }});
   }
@@ -181,8 +165,9 @@ LstmCellGrads mistaken_backward(const LstmWeights& w, const Vec& x, const LstmSt
 
 std::string compare_grads(const LstmCellGrads& e, const LstmCellGrads& g, double tol) {
   for (const std::string& text :
-       {compare("dL/dC_{t-1}", e.prev.c, g.prev.c, tol, "unit"),
-        compare("dL/dh_{t-1}", e.prev.h, g.prev.h, tol, "unit"), compare("dL/dx_t", e.x, g.x, tol),
+       {compare("dL/dc_{t-1}", e.prev.c, g.prev.c, tol, Msg::kWordUnit),
+        compare("dL/dh_{t-1}", e.prev.h, g.prev.h, tol, Msg::kWordUnit),
+        compare("dL/dx_t", e.x, g.x, tol),
         compare("dL/dW_ih", e.w_ih, g.w_ih, tol), compare("dL/dW_hh", e.w_hh, g.w_hh, tol),
         compare("dL/db_ih", e.b_ih, g.b_ih, tol), compare("dL/db_hh", e.b_hh, g.b_hh, tol)}) {
     if (!text.empty()) return text;
@@ -198,7 +183,7 @@ Verdict check_lstm_cell_backward() {
     cases.push_back({describe(k), [k]() -> std::optional<Failure> {
       CellSetup s = cell_setup(k);
       const LstmState dnext{random_vec(k.hidden), random_vec(k.hidden)};
-      // Autograd through LibTorch's own cell op, for L = <dnext.h, h_t> + <dnext.c, C_t>.
+      // Autograd through LibTorch's own cell op, for L = <dnext.h, h_t> + <dnext.c, c_t>.
       auto w_ih = tensor_of(s.w.w_ih).requires_grad_(), w_hh = tensor_of(s.w.w_hh).requires_grad_();
       auto b_ih = tensor_of(s.w.b_ih).requires_grad_(), b_hh = tensor_of(s.w.b_hh).requires_grad_();
       auto x = s.x.clone().requires_grad_(), h = s.h.clone().requires_grad_();
@@ -218,18 +203,10 @@ Verdict check_lstm_cell_backward() {
         };
       };
       return diagnose(std::move(mismatch), {
-          {{"cell_path_from_h", "your dL/dC_t misses the path through h_t = o * tanh(C_t): add "
-                                "dnext.h * o * (1 - tanh(C_t)^2) to dnext.c"},
-           variant({true})},
-          {{"cell_path_from_later", "your dL/dC_t misses dnext.c, the gradient from later steps "
-                                    "that reaches C_t directly (the cell state's highway)"},
-           variant({false, true})},
-          {{"tanh_prime_of_c", "your tanh' is 1 - C_t^2: the derivative of tanh(C_t) is "
-                               "1 - tanh(C_t)^2"},
-           variant({false, false, true})},
-          {{"prev_c_without_f", "your dL/dC_{t-1} is dL/dC_t itself: C_t = f * C_{t-1} + ..., so "
-                                "multiply by f"},
-           variant({false, false, false, true})},
+          {{"cell_path_from_h"}, variant({true})},
+          {{"cell_path_from_later"}, variant({false, true})},
+          {{"tanh_prime_of_c"}, variant({false, false, true})},
+          {{"prev_c_without_f"}, variant({false, false, false, true})},
       });
     }});
   }

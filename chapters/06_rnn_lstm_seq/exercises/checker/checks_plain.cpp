@@ -42,8 +42,7 @@ Verdict check_masked_mean() {
   sizes.push_back({{9, 1, 1, 1}, 9, 2, 17});     // one long text, many short ones
   std::vector<Case> cases;
   for (const MeanCase& k : sizes) {
-    cases.push_back({fmt::format("lengths [{}], padded to {}, {} dimensions (seed {})",
-                                 fmt::join(k.lengths, ", "), k.t_max, k.width, k.seed),
+    cases.push_back({say(Msg::kCaseMean, fmt::join(k.lengths, ", "), k.t_max, k.width, k.seed),
                      [k]() -> std::optional<Failure> {
       book::Rng rng(k.seed);
       std::vector<Mat> embedded;  // the padding rows hold values too, as a layer's output would
@@ -58,7 +57,8 @@ Verdict check_masked_mean() {
       }
 
       const Mat got = masked_mean(embedded, k.lengths);
-      std::string mismatch = compare("the mean", expected, got, kForwardTol, "text", "dimension");
+      std::string mismatch = compare(say(Msg::kWordMean), expected, got, kForwardTol,
+                                     Msg::kWordText, Msg::kWordDimension);
       if (mismatch.empty()) return std::nullopt;
       auto variant = [&](bool all_rows, bool by_padded) {
         Mat m(batch, k.width);
@@ -70,15 +70,9 @@ Verdict check_masked_mean() {
         return matches(m, got, 1e-9);
       };
       return diagnose(std::move(mismatch), {
-          {{"padded_length", "you divided by the padded length T_max: divide each text's sum by "
-                             "its own length"},
-           [&] { return variant(false, true); }},
-          {{"padded_length", "your mean runs over every row, padding included, and divides by "
-                             "T_max: sum and count only the real rows"},
-           [&] { return variant(true, true); }},
-          {{"sum_includes_padding", "your sum includes the padded rows: add only rows "
-                                    "0..lengths[b] - 1"},
-           [&] { return variant(true, false); }},
+          {{"padded_length"}, [&] { return variant(false, true); }},
+          {{"padded_length", {}, "every_row"}, [&] { return variant(true, true); }},
+          {{"sum_includes_padding"}, [&] { return variant(true, false); }},
       });
     }});
   }
@@ -183,15 +177,9 @@ Verdict check_edit_distance() {
     };
   };
   const std::vector<std::pair<Mistake, std::function<bool()>>> mistakes = {
-      {{"empty_border", "your table's first row and column start at 0: turning i symbols into "
-                        "none takes i deletions, so d[i][0] = i and d[0][j] = j"},
-       everywhere(true, 1, false)},
-      {{"no_substitution", "you count a substitution as a deletion plus an insertion (cost 2): "
-                           "replacing one symbol is one edit"},
-       everywhere(false, 2, false)},
-      {{"short_loop", "your table stops one row and one column short: it has (|a| + 1) x "
-                      "(|b| + 1) entries and the answer is d[|a|][|b|]"},
-       everywhere(false, 1, true)},
+      {{"empty_border"}, everywhere(true, 1, false)},
+      {{"no_substitution"}, everywhere(false, 2, false)},
+      {{"short_loop"}, everywhere(false, 1, true)},
   };
   std::vector<Case> cases;
   for (const auto& [a, b] : pairs) {
@@ -200,7 +188,7 @@ Verdict check_edit_distance() {
       const std::int64_t expected = edit_distance_by_search(a, b);
       const std::int64_t got = edit_distance(a, b);
       if (got == expected) return std::nullopt;
-      return diagnose(fmt::format("the distance: expected {}, got {}", expected, got), mistakes);
+      return diagnose(say(Msg::kDistanceDiffers, expected, got), mistakes);
     }});
   }
   return run_cases(cases);

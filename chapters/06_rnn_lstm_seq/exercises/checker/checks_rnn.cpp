@@ -28,8 +28,8 @@ std::vector<RnnCase> rnn_cases() {
 }
 
 std::string describe(const RnnCase& c) {
-  return fmt::format("input {}, hidden {}, {} step{} (seed {})", c.input, c.hidden, c.steps,
-                     c.steps == 1 ? "" : "s", c.seed);
+  return say(Msg::kCaseSizesSteps, c.input, c.hidden,
+             c.steps == 1 ? say(Msg::kOneStep) : say(Msg::kSteps, c.steps), c.seed);
 }
 
 // A one-layer float64 torch::nn::RNN of the case's sizes, initialised by LibTorch.
@@ -93,26 +93,17 @@ Verdict check_rnn_forward() {
         return [&, m] { return matches(mistaken_forward(w, xs, h0v, m), got, 1e-9); };
       };
       return diagnose(std::move(mismatch), {
-          {{"includes_h0", "your result starts with h_0: return h_1..h_T, one state per input"},
+          {{"includes_h0"},
            [&] {
              return got.size() == xs.size() + 1 && got.front().size() == h0v.size() &&
                     got.front().isApprox(h0v);
            }},
-          {{"transposed_w_hh", "your result equals tanh(W_ih x + b_ih + W_hh^T h + b_hh): "
-                               "W_hh is [H, H] and multiplies h as it is (W_hh * h)"},
-           variant({false, true})},
-          {{"transposed_w_ih", "your result equals one that uses W_ih^T: W_ih is [H, in], so "
-                               "W_ih * x (no transpose)"},
-           variant({true})},
-          {{"bias_once", "your result leaves out b_hh: LibTorch adds both biases, b_ih and b_hh"},
-           variant({false, false, false, true})},
-          {{"bias_once", "your result leaves out b_ih: LibTorch adds both biases, b_ih and b_hh"},
-           variant({false, false, true})},
-          {{"no_tanh", "your states are the pre-activations: apply tanh"},
-           variant({false, false, false, false, true})},
-          {{"state_not_carried", "every step of yours starts from h0: pass h_t on to the next "
-                                 "step"},
-           variant({false, false, false, false, false, true})},
+          {{"transposed_w_hh"}, variant({false, true})},
+          {{"transposed_w_ih"}, variant({true})},
+          {{"bias_once", {"b_hh"}}, variant({false, false, false, true})},
+          {{"bias_once", {"b_ih"}}, variant({false, false, true})},
+          {{"no_tanh"}, variant({false, false, false, false, true})},
+          {{"state_not_carried"}, variant({false, false, false, false, false, true})},
       });
     }});
   }
@@ -225,7 +216,7 @@ Verdict check_rnn_backward() {
         RnnGrads numeric = finite_differences(w, xs, h0v, dh);
         numeric.xs = got.xs;  // dL/dx is checked against autograd only
         mismatch = compare_grads(numeric, got, 1e-6);
-        if (!mismatch.empty()) mismatch += " (against central finite differences)";
+        if (!mismatch.empty()) mismatch += say(Msg::kAgainstFiniteDifferences);
       }
       if (mismatch.empty()) return std::nullopt;
       auto variant = [&](BackwardMistake m) {
@@ -234,16 +225,10 @@ Verdict check_rnn_backward() {
         };
       };
       return diagnose(std::move(mismatch), {
-          {{"no_later_gradient", "your gradients use only dh[t] at each step: dL/dh_t also "
-                                 "receives W_hh^T da_{t+1} from step t+1; carry it backwards"},
-           variant({true})},
-          {{"tanh_prime_wrong_state", "your tanh' uses h_{t-1}: the derivative of h_t = tanh(a_t) "
-                                      "is 1 - h_t^2, at the step's own output"},
-           variant({false, true})},
-          {{"transposed_w_hh", "what you send back to h_{t-1} uses W_hh instead of W_hh^T"},
-           variant({false, false, true})},
-          {{"no_b_hh", "your dL/db_hh is zero: b_hh enters like b_ih, so it gets the same gradient"},
-           variant({false, false, false, true})},
+          {{"no_later_gradient"}, variant({true})},
+          {{"tanh_prime_wrong_state"}, variant({false, true})},
+          {{"transposed_w_hh"}, variant({false, false, true})},
+          {{"no_b_hh"}, variant({false, false, false, true})},
       });
     }});
   }

@@ -22,9 +22,9 @@ struct BatchCase {
 };
 
 std::string describe(const BatchCase& c, bool with_layers) {
-  std::string text = fmt::format("lengths [{}], hidden {}", fmt::join(c.lengths, ", "), c.hidden);
-  if (with_layers) text += fmt::format(", {} layer{}", c.layers, c.layers == 1 ? "" : "s");
-  return text + fmt::format(" (seed {})", c.seed);
+  std::string text = say(Msg::kCaseLengthsHidden, fmt::join(c.lengths, ", "), c.hidden);
+  if (with_layers) text += c.layers == 1 ? say(Msg::kOneLayer) : say(Msg::kLayers, c.layers);
+  return text + say(Msg::kSeed, c.seed);
 }
 
 // Random lengths of `batch` sequences, 1..max_len, from torch's generator.
@@ -90,7 +90,8 @@ Verdict check_bidirectional_final_state() {
       for (std::int64_t k = 0; k < h_n.size(0); ++k) h_n_list.push_back(mat_of(h_n[k]));
 
       const Mat got = bidirectional_final_state(h_n_list, c.layers);
-      std::string mismatch = compare("result", expected, got, kForwardTol, "sequence", "column");
+      std::string mismatch = compare(say(Msg::kWordResult), expected, got, kForwardTol,
+                                     Msg::kWordSequence, Msg::kWordColumn);
       if (mismatch.empty()) return std::nullopt;
       auto joined = [&](std::size_t first, std::size_t second) {
         Mat m(batch, 2 * hidden);
@@ -99,17 +100,10 @@ Verdict check_bidirectional_final_state() {
       };
       const std::size_t fwd = 2 * (c.layers - 1), bwd = fwd + 1;
       return diagnose(std::move(mismatch), {
-          {{"last_only", "you returned h_n[-1] alone: that is only the last layer's backward "
-                         "direction; join both, [h_n[-2], h_n[-1]]"},
-           [&] { return matches(h_n_list.back(), got, 1e-9); }},
-          {{"directions_swapped", "your directions are swapped: the forward state comes first, "
-                                  "then the backward one"},
-           [&] { return matches(joined(bwd, fwd), got, 1e-9); }},
-          {{"wrong_layer", "you took layer 0's states: h_n lists layer 0 first, so the last layer "
-                           "is at 2 * (num_layers - 1) and the one after it"},
-           [&] { return c.layers > 1 && matches(joined(0, 1), got, 1e-9); }},
-          {{"wrong_layer", "your states come from two different layers: the last layer's are at "
-                           "2 * (num_layers - 1) (forward) and 2 * (num_layers - 1) + 1 (backward)"},
+          {{"last_only"}, [&] { return matches(h_n_list.back(), got, 1e-9); }},
+          {{"directions_swapped"}, [&] { return matches(joined(bwd, fwd), got, 1e-9); }},
+          {{"wrong_layer"}, [&] { return c.layers > 1 && matches(joined(0, 1), got, 1e-9); }},
+          {{"wrong_layer", {}, "two_layers"},
            [&] { return c.layers > 1 && matches(joined(fwd - 1, fwd), got, 1e-9); }},
       });
     }});
@@ -120,7 +114,7 @@ Verdict check_bidirectional_final_state() {
 Verdict check_packing_metadata() {
   std::vector<Case> cases;
   for (const BatchCase& c : batch_cases(false)) {
-    cases.push_back({fmt::format("lengths [{}]", fmt::join(c.lengths, ", ")),
+    cases.push_back({say(Msg::kCaseLengths, fmt::join(c.lengths, ", ")),
                      [c]() -> std::optional<Failure> {
       const auto packed = rnn_utils::pack_padded_sequence(padded_input(c.lengths, 1),
                                                           lengths_tensor(c.lengths), true, false);
@@ -143,40 +137,32 @@ Verdict check_packing_metadata() {
         std::vector<std::int64_t> all(batch);
         std::iota(all.begin(), all.end(), 0);
         if (seen != all) {
-          mismatch = fmt::format("sorted_indices [{}] is not a permutation of 0..{}",
-                                 fmt::join(got.sorted_indices, ", "), batch - 1);
+          mismatch = say(Msg::kNotPermutation, fmt::join(got.sorted_indices, ", "), batch - 1);
         }
       }
       if (mismatch.empty()) {
         for (auto k : got.sorted_indices) got_lengths.push_back(c.lengths[k]);
-        mismatch = compare("the lengths in your sorted order", sorted_lengths, got_lengths);
+        mismatch = compare(say(Msg::kWordSortedLengths), sorted_lengths, got_lengths);
       }
       if (mismatch.empty() && got.unsorted_indices.size() != got.sorted_indices.size()) {
-        mismatch = fmt::format("unsorted_indices has {} entries, expected {}",
-                               got.unsorted_indices.size(), batch);
+        mismatch = say(Msg::kEntries, "unsorted_indices", got.unsorted_indices.size(), batch);
       }
       for (std::int64_t k = 0; mismatch.empty() && k < batch; ++k) {
         const auto at = got.sorted_indices[k];
         if (got.unsorted_indices[at] != k) {
-          mismatch = fmt::format("unsorted_indices[{}] = {}, but sorted_indices[{}] = {}: "
-                                 "unsorted_indices[sorted_indices[k]] must be k",
-                                 at, got.unsorted_indices[at], k, at);
+          mismatch = say(Msg::kUnsortedNotInverse, at, got.unsorted_indices[at], k, at);
         }
       }
       if (mismatch.empty()) return std::nullopt;
       return diagnose(std::move(mismatch), {
-          {{"per_sequence_sizes", "your batch_sizes lists the sequences' lengths: it has one entry "
-                                  "per time step, the number of sequences longer than t"},
+          {{"per_sequence_sizes"},
            [&] { return got.batch_sizes == sorted_lengths && got.batch_sizes != batch_sizes; }},
-          {{"ascending", "your sorted_indices put the shortest sequence first: packing wants the "
-                         "longest first (decreasing length)"},
+          {{"ascending"},
            [&] {
              return !got_lengths.empty() && std::is_sorted(got_lengths.begin(), got_lengths.end()) &&
                     got_lengths.front() < got_lengths.back();
            }},
-          {{"not_inverse", "your unsorted_indices equals sorted_indices: it must be the inverse "
-                           "permutation, unsorted_indices[sorted_indices[k]] = k"},
-           [&] { return got.unsorted_indices == got.sorted_indices; }},
+          {{"not_inverse"}, [&] { return got.unsorted_indices == got.sorted_indices; }},
       });
     }});
   }
@@ -203,7 +189,8 @@ Verdict check_last_real_output() {
       for (std::int64_t b = 0; b < output.size(0); ++b) outputs.push_back(mat_of(output[b]));
 
       const Mat got = last_real_output(outputs, c.lengths);
-      std::string mismatch = compare("result", expected, got, kForwardTol, "sequence", "unit");
+      std::string mismatch = compare(say(Msg::kWordResult), expected, got, kForwardTol,
+                                     Msg::kWordSequence, Msg::kWordUnit);
       if (mismatch.empty()) return std::nullopt;
       auto rows_at = [&](auto step_of) {
         Mat m(expected.rows(), expected.cols());
@@ -212,11 +199,9 @@ Verdict check_last_real_output() {
       };
       const auto t_max = output.size(1);
       return diagnose(std::move(mismatch), {
-          {{"last_step", "you took output[:, -1], the last padded step: for a sequence shorter "
-                         "than T_max that is padding; take row lengths[b] - 1"},
+          {{"last_step"},
            [&] { return matches(rows_at([&](std::size_t) { return t_max - 1; }), got, 1e-9); }},
-          {{"off_by_one", "you took row lengths[b], one past the last real step: take "
-                          "lengths[b] - 1"},
+          {{"off_by_one"},
            [&] {
              return *std::max_element(c.lengths.begin(), c.lengths.end()) < t_max &&
                     matches(rows_at([&](std::size_t b) { return c.lengths[b]; }), got, 1e-9);

@@ -17,8 +17,7 @@ bool within(double expected, double got, double tol) {
 }
 
 std::string differs(const std::string& where, double expected, double got, double tol) {
-  return fmt::format("{}: expected {}, got {} (difference {:.1e}, tolerance {:.0e})", where,
-                     number(expected), number(got), std::abs(expected - got), tol);
+  return say(Msg::kDiffers, where, number(expected), number(got), std::abs(expected - got), tol);
 }
 
 std::string shape(Eigen::Index rows, Eigen::Index cols) { return fmt::format("[{}, {}]", rows, cols); }
@@ -28,18 +27,20 @@ std::string shape(Eigen::Index rows, Eigen::Index cols) { return fmt::format("[{
 std::string number(double value) { return fmt::format("{:.10g}", value); }
 
 std::string compare(const std::string& what, const Mat& expected, const Mat& got, double tol,
-                    const std::string& row, const std::string& col) {
+                    Msg row, Msg col) {
   if (expected.rows() != got.rows() || expected.cols() != got.cols()) {
-    std::string text = fmt::format("{} has shape {}, expected {}", what, shape(got.rows(), got.cols()),
-                                   shape(expected.rows(), expected.cols()));
-    if (expected.rows() == got.cols() && expected.cols() == got.rows()) text += " (transposed?)";
-    return text;
+    std::string message = say(Msg::kShape, what, shape(got.rows(), got.cols()),
+                              shape(expected.rows(), expected.cols()));
+    if (expected.rows() == got.cols() && expected.cols() == got.rows()) {
+      message += say(Msg::kTransposed);
+    }
+    return message;
   }
   for (Eigen::Index r = 0; r < expected.rows(); ++r) {
     for (Eigen::Index c = 0; c < expected.cols(); ++c) {
       if (!within(expected(r, c), got(r, c), tol)) {
-        return differs(fmt::format("{}, {} {}, {} {}", what, row, r, col, c), expected(r, c), got(r, c),
-                       tol);
+        return differs(say(Msg::kAtCell, what, text(row), r, text(col), c), expected(r, c),
+                       got(r, c), tol);
       }
     }
   }
@@ -47,13 +48,13 @@ std::string compare(const std::string& what, const Mat& expected, const Mat& got
 }
 
 std::string compare(const std::string& what, const Vec& expected, const Vec& got, double tol,
-                    const std::string& entry) {
+                    Msg entry) {
   if (expected.size() != got.size()) {
-    return fmt::format("{} has {} entries, expected {}", what, got.size(), expected.size());
+    return say(Msg::kEntries, what, got.size(), expected.size());
   }
   for (Eigen::Index k = 0; k < expected.size(); ++k) {
     if (!within(expected(k), got(k), tol)) {
-      return differs(fmt::format("{}, {} {}", what, entry, k), expected(k), got(k), tol);
+      return differs(say(Msg::kAtEntry, what, text(entry), k), expected(k), got(k), tol);
     }
   }
   return "";
@@ -62,9 +63,8 @@ std::string compare(const std::string& what, const Vec& expected, const Vec& got
 std::string compare(const std::string& what, const std::vector<Vec>& expected,
                     const std::vector<Vec>& got, double tol, int first) {
   if (expected.size() != got.size()) {
-    return fmt::format("{} holds {} vectors, expected {} ({}_{} .. {}_{})", what, got.size(),
-                       expected.size(), what, first, what,
-                       first + static_cast<int>(expected.size()) - 1);
+    return say(Msg::kVectors, what, got.size(), expected.size(), first,
+               first + static_cast<int>(expected.size()) - 1);
   }
   for (std::size_t k = 0; k < expected.size(); ++k) {
     std::string text = compare(fmt::format("{}_{}", what, first + static_cast<int>(k)), expected[k],
@@ -81,13 +81,13 @@ std::string compare(const std::string& what, double expected, double got, double
 std::string compare(const std::string& what, const std::vector<std::int64_t>& expected,
                     const std::vector<std::int64_t>& got) {
   if (expected.size() != got.size()) {
-    return fmt::format("{} has {} entries, expected {}: got [{}], expected [{}]", what, got.size(),
-                       expected.size(), fmt::join(got, ", "), fmt::join(expected, ", "));
+    return say(Msg::kIntEntries, what, got.size(), expected.size(), fmt::join(got, ", "),
+               fmt::join(expected, ", "));
   }
   for (std::size_t k = 0; k < expected.size(); ++k) {
     if (expected[k] != got[k]) {
-      return fmt::format("{}[{}]: expected {}, got {} (got [{}], expected [{}])", what, k,
-                         expected[k], got[k], fmt::join(got, ", "), fmt::join(expected, ", "));
+      return say(Msg::kIntDiffers, what, k, expected[k], got[k], fmt::join(got, ", "),
+                 fmt::join(expected, ", "));
     }
   }
   return "";
@@ -129,16 +129,13 @@ Verdict run_cases(const std::vector<Case>& cases) {
     } catch (const NotStarted&) {
       throw;
     } catch (const EigenError& e) {
-      failure = Failure{std::string("your code: ") + e.what(),
-                        {"eigen_error", "check each product's shapes against the contract in "
-                                        "exercises.h (W_ih is [rows, in]: W_ih * x needs x of size in)"}};
+      failure = Failure{say(Msg::kEigenRefused, e.condition()), {"eigen_error"}};
     } catch (const std::exception& e) {
-      failure = Failure{std::string("your code threw: ") + e.what(), {}};
+      failure = Failure{say(Msg::kThrew, e.what()), {}};
     }
     if (failure) {
       verdict.status = Status::kFailing;
-      verdict.failed_case =
-          fmt::format("case {} of {}: {}", k + 1, cases.size(), cases[k].description);
+      verdict.failed_case = say(Msg::kCaseOf, k + 1, cases.size(), cases[k].description);
       verdict.failure = std::move(*failure);
       return verdict;
     }

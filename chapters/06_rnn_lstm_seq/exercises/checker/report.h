@@ -1,12 +1,14 @@
 #pragma once
 /// \file
 /// What a check finds, in the reader's terms, and the comparisons that find it. Torch-free.
+#include "exercises/checker/messages.h"
 #include "exercises/exercises.h"
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ex::check {
@@ -18,10 +20,16 @@ enum class Status {
   kNotStarted,  ///< the stub's not_started() is still there
 };
 
-/// A classic mistake that a check recognises by computing it and comparing.
+/// A classic mistake that a check recognises by computing it and comparing. Its diagnosis, in
+/// both languages, is in the registry (registry.cpp), under the exercise and this id.
 struct Mistake {
-  std::string id;         ///< short name, e.g. "gate_order"
-  std::string diagnosis;  ///< one line in the reader's terms
+  Mistake() = default;  ///< no known mistake
+  /// The mistake `id`, whose diagnosis names `args`; `variant` picks its second diagnosis.
+  Mistake(std::string id, std::vector<std::string> args = {}, std::string variant = "")
+      : id(std::move(id)), args(std::move(args)), variant(std::move(variant)) {}
+  std::string id;                 ///< short name, e.g. "gate_order" (empty: no known mistake)
+  std::vector<std::string> args;  ///< what the diagnosis names, e.g. the order of the gates
+  std::string variant;            ///< which of the id's diagnoses, if it has two ("" the first)
 };
 
 /// Why one case failed.
@@ -35,7 +43,7 @@ struct Verdict {
   Status status = Status::kNotStarted;  ///< the outcome
   int cases_passed = 0;                 ///< cases checked before the first failure
   int cases_total = 0;                  ///< cases the check has
-  std::string failed_case;              ///< "case 3 of 26: hidden 1, 1 step (seed 3)"
+  std::string failed_case;              ///< "case 3 of 26: input 2, hidden 1, 1 step (seed 3)"
   Failure failure;                      ///< what differs in that case
 };
 
@@ -53,12 +61,12 @@ Verdict run_cases(const std::vector<Case>& cases);
 inline constexpr double kForwardTol = 1e-9;
 
 /// "" if `got` equals `expected` within `tol`, else the first mismatch in words. `what` names the
-/// output ("h", "dL/dW_hh"); `row` and `col` name the dimensions ("row", "unit", "sequence").
+/// output ("h", "dL/dW_hh"); `row` and `col` name the dimensions (Msg::kWordRow, kWordUnit, ...).
 std::string compare(const std::string& what, const Mat& expected, const Mat& got, double tol,
-                    const std::string& row = "row", const std::string& col = "column");
-/// The same for a vector; `entry` names its index ("element", "unit").
+                    Msg row = Msg::kWordRow, Msg col = Msg::kWordColumn);
+/// The same for a vector; `entry` names its index (Msg::kWordElement, kWordUnit).
 std::string compare(const std::string& what, const Vec& expected, const Vec& got, double tol,
-                    const std::string& entry = "element");
+                    Msg entry = Msg::kWordElement);
 /// The same for a sequence of vectors, item k shown as "<what>_<k + first>".
 std::string compare(const std::string& what, const std::vector<Vec>& expected,
                     const std::vector<Vec>& got, double tol, int first = 1);

@@ -17,7 +17,7 @@ LstmCellGrads lstm_cell_backward(const LstmWeights& w, const Vec& x, const LstmS
   const Vec c = f.cwiseProduct(prev.c) + i.cwiseProduct(g);
   const Vec tanh_c = c.array().tanh().matrix();
 
-  // C_t receives gradient from later steps and from h_t = o * tanh(C_t).
+  // c_t receives gradient from later steps and from h_t = o * tanh(c_t).
   const Vec dc = dnext.h.cwiseProduct(o).cwiseProduct(
                                (1.0 - tanh_c.array().square()).matrix());
   const Vec d_o = dnext.h.cwiseProduct(tanh_c);
