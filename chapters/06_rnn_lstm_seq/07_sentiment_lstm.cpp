@@ -95,13 +95,7 @@ void add_flags(book::Cli& app, Options& o) {
 }
 
 ch06::SentimentConfig model_config(const Options& o, std::int64_t vocab_size) {
-  ch06::SentimentConfig c;
-  c.vocab_size = vocab_size;
-  c.embed_dim = o.embed_dim;
-  c.hidden_dim = o.hidden_dim;
-  c.num_layers = o.num_layers;
-  c.dropout = o.dropout;
-  return c;
+  return {vocab_size, o.embed_dim, o.hidden_dim, o.num_layers, /*num_classes=*/2, o.dropout};
 }
 
 void check_flags(const Options& o) {
@@ -167,8 +161,7 @@ int train(const Options& o) {
             o.data_dir.empty() ? "generated corpus (labels from the grammar's rules)" : "review folder " + o.data_dir,
             facts.put("train_texts", std::to_string(train_set.ids.size())), facts.put("test_texts", std::to_string(test_set.ids.size())),
             facts.put("vocab", std::to_string(vocab.size())), o.min_freq, o.max_vocab);
-  log->info("Texts longer than --max_len {} words, cut: {} training, {} test", o.max_len,
-            ch06::count_longer(texts.train, max_len), ch06::count_longer(texts.test, max_len));
+  log->info("Texts longer than --max_len {} words, cut: {} training, {} test", o.max_len, ch06::count_longer(texts.train, max_len), ch06::count_longer(texts.test, max_len));
 
   // [baseline]
   ch06::BagOfWords bow(vocab.size(), o.bow_embed_dim, o.bow_hidden, 2);
@@ -176,14 +169,13 @@ int train(const Options& o) {
   const book::ForwardFn bow_forward = [&](const book::Batch& b) {
     return bow->forward(b.inputs.to(run.device), b.lengths);
   };
-  const ch06::TextFitOptions bow_fit{o.bow_epochs, o.batch_size, o.bow_lr, 0.0, true, "bag of words"};
+  ch06::TextFitOptions bow_fit{o.bow_epochs, o.batch_size, o.bow_lr, 0.0, true, "bag of words"};
   book::Timer bow_timer;
   const book::History bow_history =
       ch06::fit_text_classifier(*bow, bow_forward, train_set, test_set, bow_fit, run.rng);
   // [baseline]
-  log->info("Bag of words ({}): {} epochs in {} s | train acc {:.2f}% | test acc {:.2f}%",
-            o.bow_hidden > 0 ? "mean word vector -> ReLU layer -> Linear" : "mean word vector -> Linear", o.bow_epochs,
-            facts.put("bow_seconds", fmt::format("{:.1f}", bow_timer.seconds())), bow_history.train_acc.back(), bow_history.val_acc.back());
+  log->info("Bag of words ({}): {} epochs in {} s | train acc {:.2f}% | test acc {:.2f}%", o.bow_hidden > 0 ? "mean word vector -> ReLU layer -> Linear" : "mean word vector -> Linear",
+            o.bow_epochs, facts.put("bow_seconds", fmt::format("{:.1f}", bow_timer.seconds())), bow_history.train_acc.back(), bow_history.val_acc.back());
 
   // [lstm]
   ch06::SentimentLSTM model(model_config(o, vocab.size()));
@@ -192,13 +184,13 @@ int train(const Options& o) {
   const book::ForwardFn lstm_forward = [&](const book::Batch& b) {
     return model->forward(b.inputs.to(run.device), b.lengths);
   };
-  const ch06::TextFitOptions fit{o.epochs, o.batch_size, o.lr, o.max_grad_norm, true, "SentimentLSTM"};
+  ch06::TextFitOptions fit{o.epochs, o.batch_size, o.lr, o.max_grad_norm, true, "SentimentLSTM"};
   book::Timer lstm_timer;
   const book::History history = ch06::fit_text_classifier(
       *model, lstm_forward, train_set, test_set, fit, run.rng,
       [&](int epoch, const book::EpochStats& tr, const book::EpochStats& te) {
-        log->info("Epoch {}/{} | Train Loss: {:.4f} Acc: {:.2f}% | Test Loss: {:.4f} Acc: {:.2f}% | "
-                  "{:.1f} s", epoch, o.epochs, tr.loss, tr.accuracy, te.loss, te.accuracy,
+        log->info("Epoch {}/{} | Train Loss: {:.4f} Acc: {:.2f}% | Test Loss: {:.4f} Acc: {:.2f}%"
+                  " | {:.1f} s", epoch, o.epochs, tr.loss, tr.accuracy, te.loss, te.accuracy,
                   tr.seconds + te.seconds);
       });
   // [lstm]
@@ -220,15 +212,13 @@ int train(const Options& o) {
   // [save]
   comparison.table.save_csv(results / "sentiment_accuracy.csv");
   const auto svg = ch06::plot_sentiment_accuracy(results / "sentiment_accuracy.svg");
-  const auto checkpoint = out_dir / "checkpoints" / "sentiment_lstm.pth";
-  book::save_checkpoint(*model, ch06::sentiment_meta(model->config(), vocab, o.max_len), checkpoint);
+  book::save_checkpoint(*model, ch06::sentiment_meta(model->config(), vocab, o.max_len),
+                        out_dir / "checkpoints" / "sentiment_lstm.pth");
   book::write_json(results / "history.json", {{"lstm", history.to_json()}, {"bag_of_words", bow_history.to_json()}});
   facts.write(out_dir);
   // [save]
-  log->info("Wrote {}/data/{}", out_dir.string(), o.data_dir.empty() ? "{corpus_train,corpus_test,vocab}.tsv" : "vocab.tsv");
-  for (const auto& path : {results / "sentiment_accuracy.csv", svg.value_or(""), results / "history.json", checkpoint}) {
-    if (!path.empty()) log->info("Wrote {}", path.string());
-  }
+  log->info("Wrote {}: data/{}, results/{{sentiment_accuracy.csv{},history.json}}, checkpoints/sentiment_lstm.pth, facts.json",
+            out_dir.string(), o.data_dir.empty() ? "{corpus_train,corpus_test,vocab}.tsv" : "vocab.tsv", svg ? ",sentiment_accuracy.svg" : "");
   return book::kExitOk;
 }
 
@@ -314,15 +304,13 @@ int train_uci(const Options& o) {
   const auto svg = ch06::plot_uci_accuracy(results / "uci_accuracy.svg");
   book::write_text(results / "uci_predictions.tsv", ch06::uci_predictions_tsv(eval, data.sentences));
   book::write_text(out_dir / "data" / "vocab.tsv", eval.lstm.vocab.to_tsv());
-  const auto checkpoint = out_dir / "checkpoints" / "sentiment_lstm.pth";
   book::save_checkpoint(*eval.lstm.lstm,
                         ch06::sentiment_meta(eval.lstm.lstm->config(), eval.lstm.vocab, o.max_len),
-                        checkpoint);
+                        out_dir / "checkpoints" / "sentiment_lstm.pth");
   facts.write(out_dir);
   // [uci_save]
-  for (const auto& path : {results / "uci_accuracy.csv", svg.value_or(""), results / "uci_predictions.tsv", checkpoint}) {
-    if (!path.empty()) log->info("Wrote {}", path.string());
-  }
+  log->info("Wrote {}: data/vocab.tsv, results/{{uci_accuracy.csv{},uci_predictions.tsv}}, checkpoints/sentiment_lstm.pth, facts.json",
+            out_dir.string(), svg ? ",uci_accuracy.svg" : "");
   return book::kExitOk;
 }
 
