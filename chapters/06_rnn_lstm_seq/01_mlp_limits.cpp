@@ -5,6 +5,7 @@
 ///   ch06_01_mlp_limits                 the three demonstrations, CSV + SVG in --out_dir
 ///   ch06_01_mlp_limits --length 12     a longer order task
 #include "book/cli.h"
+#include "book/facts.h"
 #include "book/files.h"
 #include "book/plot.h"
 #include "book/table.h"
@@ -118,9 +119,14 @@ int run(Options& o) {
     std::cout << fmt::format("{:<22} epoch {:3d}  train accuracy {:6.2f}%  test accuracy {:6.2f}%\n", name, epoch, tr, te);
   });
   // [order_task]
+  book::Facts facts;
   book::Table summary({"model", "parameters", "test accuracy", "seconds"}, 4);
-  for (const auto& r : results) {
-    summary.add_row({r.name, book::with_thousands(r.parameters), fmt::format("{:.2f}%", r.test_acc.back()), r.seconds});
+  for (std::size_t m = 0; m < results.size(); ++m) {
+    const auto& r = results[m];
+    const std::string key = m == 0 ? "bag" : "rnn";
+    summary.add_row({r.name, book::with_thousands(r.parameters),
+                     facts.put(key + "_test_accuracy", fmt::format("{:.2f}%", r.test_acc.back())), r.seconds});
+    facts.put(key + "_first_epoch_test_accuracy", fmt::format("{:.2f}%", r.test_acc.front()));
   }
   std::cout << "\nAfter the same training budget:\n" << summary.to_text()
             << "Chance is 50%. Both classes contain the same tokens, so the bag model has nothing to go on;\n"
@@ -141,6 +147,7 @@ int run(Options& o) {
       out_dir / "order_task_accuracy.svg");
   std::cout << "Wrote " << csv_path.string() << '\n';
   if (svg) std::cout << "Wrote " << svg->string() << '\n';
+  facts.write(out_dir);
   return book::kExitOk;
 }
 

@@ -5,6 +5,7 @@
 ///   ch06_02_rnn_from_scratch                     every part, CSV + SVG in --out_dir
 ///   ch06_02_rnn_from_scratch --iterations 100    a shorter training run
 #include "book/cli.h"
+#include "book/facts.h"
 #include "book/files.h"
 #include "book/plot.h"
 #include "book/table.h"
@@ -75,36 +76,42 @@ void show_unrolled(std::uint64_t seed) {
 }
 
 // Part 2: parity with LibTorch for several sizes and two stacked layers.
-bool show_parity(std::uint64_t seed) {
+bool show_parity(std::uint64_t seed, book::Facts& facts) {
   std::cout << "\n== 2. Parity: torch::nn::RNN + Linear weights copied into the Eigen model (float64) ==\n";
   book::Table table({"input", "hidden", "output", "layers", "steps", "batch", "max |dy|", "max |dh_n|", "within 1e-6"}, 3);
   bool ok = true;
+  double largest = 0;
   const std::vector<ch06::RnnSizes> sizes = {{1, 1, 1, 1}, {3, 5, 2, 1}, {10, 16, 4, 1}, {7, 32, 3, 2}, {4, 6, 5, 2}};
   std::uint64_t k = 0;
   for (const auto& s : sizes) {
     const ch06::Parity p = ch06::rnn_parity(s, 9, 3, seed + k++);
     ok &= p.max() <= 1e-6;
+    largest = std::max(largest, p.max());
     table.add_row({std::int64_t{s.input}, std::int64_t{s.hidden}, std::int64_t{s.output}, std::int64_t{s.layers},
                    std::int64_t{9}, std::int64_t{3}, p.outputs, p.final_state, std::string(p.max() <= 1e-6 ? "yes" : "NO")});
   }
-  std::cout << table.to_text();
+  std::cout << table.to_text()
+            << fmt::format("Largest difference over every row: {} (the test allows 1e-6).\n",
+                           facts.put("parity_max", fmt::format("{:.1e}", largest)));
 
   // [concat_check]
   book::Rng rng(seed);
   const auto random = [&](Eigen::Index r, Eigen::Index c) {
     return ch06::Mat(ch06::Mat::NullaryExpr(r, c, [&] { return 2.0 * book::uniform01(rng) - 1.0; }));
   };
-  const ch06::Mat x = random(4, 3), h = random(4, 5), w_xh = random(3, 5), w_hh = random(5, 5);
-  const double diff = (ch06::two_products(x, h, w_xh, w_hh) - ch06::concatenated_product(x, h, w_xh, w_hh))
-                          .cwiseAbs().maxCoeff();
+  // H = 5, 3 inputs, a batch of 4 sequences, one per column.
+  const ch06::Mat w_hh = random(5, 5), w_ih = random(5, 3), h = random(5, 4), x = random(3, 4);
+  const double diff = (ch06::two_products(w_hh, w_ih, h, x) -
+                       ch06::concatenated_product(w_hh, w_ih, h, x)).cwiseAbs().maxCoeff();
   // [concat_check]
-  std::cout << fmt::format("x·W_xh + h·W_hh versus [x, h]·[W_xh; W_hh] (batch 4, 3 inputs, H = 5): max difference "
-                           "{:.1e}, the same sum written as one product.\n", diff);
+  std::cout << fmt::format("W_hh h + W_ih x versus [W_hh, W_ih] [h; x] (H = 5, 3 inputs, a batch of 4 as columns): "
+                           "max difference {},\nthe same sum written as one product.\n",
+                           facts.put("concat_diff", fmt::format("{:.1e}", diff)));
   return ok && diff <= 1e-12;
 }
 
 // Part 3: train on "hello" with the manual gradients.
-bool train_hello(const Options& o, const book::fs::path& out_dir) {
+bool train_hello(const Options& o, const book::fs::path& out_dir, book::Facts& facts) {
   std::cout << fmt::format("\n== 3. Training the Eigen RNN to map \"{}\" to \"{}\" with manual BPTT and SGD ==\n",
                            o.input, o.target);
   // [hello]
@@ -117,8 +124,13 @@ bool train_hello(const Options& o, const book::fs::path& out_dir) {
   book::Table curve({"iteration", "loss", "grad_norm"}, 6);
   book::Rng rng(o.common.seed);
   const int every = std::max(1, o.iterations / 10);
+  int last_wrong = 0;  // the last iteration whose prediction was not the target
+  double first_loss = 0, last_loss = 0;
   const ch06::ScratchRnn model = ch06::train_char_rnn(task, train, rng, [&](const ch06::CharTrainStep& s) {
     curve.add_row({std::int64_t{s.iteration}, s.loss, s.grad_norm});
+    if (s.prediction != o.target) last_wrong = s.iteration;
+    if (s.iteration == 1) first_loss = s.loss;
+    last_loss = s.loss;
     if (s.iteration == 1 || s.iteration % every == 0) {
       std::cout << fmt::format("iteration {:5d}  loss per character {:.4f}  gradient norm {:.3f}  prediction \"{}\"\n",
                                s.iteration, s.loss, s.grad_norm, s.prediction);
@@ -126,10 +138,17 @@ bool train_hello(const Options& o, const book::fs::path& out_dir) {
   });
   const std::string prediction = ch06::predict_chars(model, task);
   // [hello]
-  std::cout << fmt::format("The vocabulary has {} characters, so an untrained model starts near ln {} = {:.4f} per "
-                           "character.\n", task.vocab.size(), task.vocab.size(), std::log(double(task.vocab.size())));
+  std::cout << fmt::format("The vocabulary has {} characters, so an untrained model starts near ln {} = {} per "
+                           "character;\nthis one starts at {} and ends at {}.\n", task.vocab.size(), task.vocab.size(),
+                           facts.put("ln_vocab", fmt::format("{:.4f}", std::log(double(task.vocab.size())))),
+                           facts.put("first_loss", fmt::format("{:.4f}", first_loss)),
+                           facts.put("last_loss", fmt::format("{:.4f}", last_loss)));
   std::cout << fmt::format("Given \"{}\" the trained RNN produces \"{}\" (target \"{}\"): {}\n", o.input, prediction,
                            o.target, prediction == o.target ? "correct" : "not yet correct");
+  if (prediction == o.target) {
+    std::cout << fmt::format("Its prediction is the target from iteration {} on.\n",
+                             facts.put("correct_from", std::to_string(last_wrong + 1)));
+  }
   const auto csv = out_dir / "hello_loss.csv";
   curve.save_csv(csv);
   const auto svg = book::plot_svg(
@@ -147,8 +166,10 @@ int run(const Options& o) {
   book::ensure_writable_dir(out_dir);
   book::start_run(o.common, /*force_cpu=*/true);
   show_unrolled(o.common.seed);
-  const bool parity_ok = show_parity(o.common.seed);
-  const bool trained = train_hello(o, out_dir);
+  book::Facts facts;
+  const bool parity_ok = show_parity(o.common.seed, facts);
+  const bool trained = train_hello(o, out_dir, facts);
+  facts.write(out_dir);
   if (!parity_ok) throw std::runtime_error("the Eigen RNN does not match torch::nn::RNN");
   if (!trained) std::cout << "(Try more --iterations or another --lr.)\n";
   return book::kExitOk;

@@ -171,7 +171,14 @@ void print_lstm_lane(const Curves& a, const Curves& b, int steps, book::Facts& f
   facts.put("a_cell_size_far", table.text(far, 5));
   facts.put("a_cell_size_0", table.text(0, 5));
   facts.put("a_joins_far", table.text(far, 3));
-  facts.put("a_joins_mid", table.text(far / 2, 3));
+  std::size_t mid = 0;  // the row nearest the middle of the sequence
+  for (std::size_t r = 0; r < table.rows().size(); ++r) {
+    const auto k = static_cast<double>(std::get<std::int64_t>(table.rows()[r][0]));
+    const auto best = static_cast<double>(std::get<std::int64_t>(table.rows()[mid][0]));
+    if (std::abs(k - (steps - 1) / 2.0) < std::abs(best - (steps - 1) / 2.0)) mid = r;
+  }
+  facts.put("a_joins_mid", table.text(mid, 3));
+  facts.put("a_mid_k", table.text(mid, 0));
   for (const auto& [name, c] : {std::pair<std::string, const Curves*>{"a", &a}, {"b", &b}}) {
     const double ratio = c->lstm.dc.back() / c->lstm.lane_only.back();
     std::cout << fmt::format(

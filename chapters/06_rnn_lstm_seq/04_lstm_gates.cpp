@@ -168,38 +168,51 @@ void show_trace(const ch06::GateTrace& g, const ch06::MemoryTaskOptions& t, book
       facts.put("unit_i_after", fmt::format("{:.3f}", i_sum / distractor_steps)));
 }
 
-// [memory_unit]
-// What the memory unit holds at the end, class by class, and which classes one threshold on its
-// h_T (what the head reads) tells apart.
-void show_memory_unit(const ch06::GateTrace& g, const ch06::MemoryTaskOptions& t, book::Facts& facts) {
-  std::cout << fmt::format("What unit {} holds at the end, over the test sequences of each first token "
-                           "(the head reads\nh_T = o_T * tanh(c_T) of all {} units):\n", g.memory_unit, t.hidden);
+// The names of pairs of classes: "A|B, C|D", or "none".
+std::string pair_names(const std::vector<std::pair<std::size_t, std::size_t>>& pairs, std::int64_t signals) {
+  std::vector<std::string> names;
+  for (auto [a, b] : pairs) {
+    names.push_back(token_name(static_cast<std::int64_t>(a), signals) + "|" +
+                    token_name(static_cast<std::int64_t>(b), signals));
+  }
+  return names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "));
+}
+
+// What the memory unit holds at the end, class by class: the ranges of its c_T and h_T.
+void print_class_ranges(const ch06::GateTrace& g, std::int64_t signals, book::Facts& facts) {
   book::Table table({"first token", "c_T mean", "c_T from", "c_T to", "h_T mean", "h_T from", "h_T to"});
   const auto number = [](double x) { return fmt::format("{:+.3f}", x); };
   for (std::size_t k = 0; k < g.final_c.size(); ++k) {
     const ch06::ClassRange &c = g.final_c[k], &h = g.final_h[k];
-    const std::string name = token_name(static_cast<std::int64_t>(k), t.signals);
-    const std::string key = std::to_string(k);  // class k: the first token name(k)
-    table.add_row({name, facts.put("c_mean_" + key, number(c.mean)), number(c.min), number(c.max),
+    const std::string key = std::to_string(k);  // class k: the first token token_name(k)
+    table.add_row({token_name(static_cast<std::int64_t>(k), signals),
+                   facts.put("c_mean_" + key, number(c.mean)), number(c.min), number(c.max),
                    facts.put("h_mean_" + key, number(h.mean)), number(h.min), number(h.max)});
   }
   std::cout << table.to_text();
-  std::vector<std::string> apart, overlap;
-  for (std::size_t a = 0; a < g.final_h.size(); ++a) {
-    for (std::size_t b = a + 1; b < g.final_h.size(); ++b) {
-      const std::string pair = token_name(static_cast<std::int64_t>(a), t.signals) + "|" +
-                               token_name(static_cast<std::int64_t>(b), t.signals);
-      (ch06::ranges_apart(g.final_h[a], g.final_h[b]) ? apart : overlap).push_back(pair);
-    }
-  }
-  std::cout << fmt::format("One threshold on unit {}'s h_T tells apart {} of the {} pairs of classes: {}.\n",
-                           g.memory_unit, facts.put("pairs_apart", std::to_string(apart.size())),
-                           apart.size() + overlap.size(),
-                           facts.put("pairs_apart_list", apart.empty() ? "none" : fmt::format("{}", fmt::join(apart, ", "))));
-  if (!overlap.empty()) {
-    std::cout << fmt::format("Their h_T ranges overlap for {}: the head tells those apart with the other units.\n",
-                             facts.put("pairs_overlap_list", fmt::format("{}", fmt::join(overlap, ", "))));
-  }
+  const std::size_t far = ch06::farthest_class(g.final_c);
+  std::cout << fmt::format("In c_T the class farthest from the others is {} (mean {}).\n",
+                           facts.put("c_far_class", token_name(static_cast<std::int64_t>(far), signals)),
+                           facts.put("c_far_mean", number(g.final_c[far].mean)));
+}
+
+// [memory_unit]
+// Which pairs of classes one threshold on the memory unit's h_T (what the head reads) tells apart.
+void show_memory_unit(const ch06::GateTrace& g, const ch06::MemoryTaskOptions& t,
+                      book::Facts& facts) {
+  std::cout << fmt::format("What unit {} holds at the end, over the test sequences of each first "
+                           "token\n(the head reads h_T = o_T * tanh(c_T) of all {} units):\n",
+                           g.memory_unit, t.hidden);
+  print_class_ranges(g, t.signals, facts);
+  const ch06::ClassPairs pairs = ch06::class_pairs(g.final_h);  // ranges of h_T per class
+  std::cout << fmt::format(
+      "One threshold on unit {}'s h_T tells apart {} of the {} pairs of classes: {}.\n",
+      g.memory_unit, facts.put("pairs_apart", std::to_string(pairs.apart.size())),
+      pairs.apart.size() + pairs.overlap.size(),
+      facts.put("pairs_apart_list", pair_names(pairs.apart, t.signals)));
+  const std::string others = pairs.overlap.empty() ? "" : " (the head tells them apart with other units)";
+  std::cout << fmt::format("Pairs whose h_T ranges overlap: {}{}.\n",
+                           facts.put("pairs_overlap_list", pair_names(pairs.overlap, t.signals)), others);
 }
 // [memory_unit]
 

@@ -7,6 +7,7 @@
 ///   ch06_05_shape_checks                    every check, CSV + SVG in --out_dir
 ///   ch06_05_shape_checks --hidden_size 7    the same table for another H
 #include "book/cli.h"
+#include "book/facts.h"
 #include "book/files.h"
 #include "book/plot.h"
 #include "book/table.h"
@@ -16,6 +17,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <limits>
 
 namespace {
 
@@ -64,13 +66,13 @@ void show_original(Failures& failures) {
             << "Output shape: " << ch06::shape_string(demo.result.output) << "   (batch, steps, H): the state at every step\n"
             << "h_n shape:    " << ch06::shape_string(demo.result.h_n) << "   (layers x directions, batch, H): the final state\n"
             << "c_n shape:    " << ch06::shape_string(demo.result.c_n) << "   the LSTM's final cell state\n";
-  std::cout << "allclose(output[:, -1, :], h_n[-1]) = " << (demo.last_step_equals_h ? "true" : "false")
-            << ": the output's last step is the final hidden state.\n";
+  std::cout << "allclose(output.select(1, -1), h_n[-1]) = " << (demo.last_step_equals_h ? "true" : "false")
+            << ": the output's last step (output[:, -1] in PyTorch)\nis the final hidden state.\n";
   // [demo]
   failures.expect(demo.last_step_equals_h);
 }
 
-void show_table(const Options& o, const book::fs::path& out_dir, Failures& failures) {
+void show_table(const Options& o, const book::fs::path& out_dir, Failures& failures, book::Facts& facts) {
   const auto& p = o.problem;
   std::cout << fmt::format("\n== 2. Shapes for B = {}, T = {}, input {}, H = {} ==\n", p.batch, p.steps, p.input, p.hidden)
             << "Expected: output [B, T, D*H] if batch_first, else [T, B, D*H]; h_n and c_n [L*D, B, H] in both layouts\n"
@@ -79,6 +81,7 @@ void show_table(const Options& o, const book::fs::path& out_dir, Failures& failu
             << "backward half of the first step against h_n[-1] (bidirectional). Float64, tolerance 1e-12.\n";
   book::Table table({"layer", "batch_first", "layers", "bidirectional", "input", "output", "h_n", "c_n", "final states"});
   book::Table csv({"layer", "batch_first", "layers", "bidirectional", "input", "output", "h_n", "c_n", "final_state_error"});
+  int equal = 0;
   for (auto cell : kCells) {
     // [table]
     for (const ch06::ShapeRow& r : ch06::shape_table(cell, p)) {
@@ -90,9 +93,13 @@ void show_table(const Options& o, const book::fs::path& out_dir, Failures& failu
       csv.add_row({layer, std::int64_t{r.batch_first}, r.num_layers, std::int64_t{r.bidirectional}, sizes(r.input),
                    sizes(r.output), sizes(r.h_n), sizes(r.c_n), r.final_state_error});
       failures.expect(r.final_state_error <= ch06::kSameStateTol);
+      equal += r.final_state_error <= ch06::kSameStateTol ? 1 : 0;
     }
   }
-  std::cout << table.to_text();
+  std::cout << table.to_text()
+            << fmt::format("{} configurations; in {} of them h_n sits where the formulas put it.\n",
+                           facts.put("configurations", std::to_string(table.rows().size())),
+                           facts.put("configurations_equal", std::to_string(equal)));
   const auto path = out_dir / "shape_table.csv";
   csv.save_csv(path);
   std::cout << "Wrote " << path.string() << '\n';
@@ -101,10 +108,11 @@ void show_table(const Options& o, const book::fs::path& out_dir, Failures& failu
 void show_bidirectional(const Options& o, Failures& failures) {
   std::cout << "\n== 3. A bidirectional layer: which half of the output is the final state? ==\n"
             << "The forward direction ends at the last step; the backward direction reads from the end and ends\n"
-            << "at step 0. The forward half of the output is [:, :, :H], the backward half [:, :, H:].\n"
+            << "at step 0. The forward half of the output is output.narrow(2, 0, H), the backward half\n"
+            << "output.narrow(2, H, H) (output[:, :, :H] and output[:, :, H:] in PyTorch).\n"
             << "Max |difference| (float64):\n";
-  book::Table table({"layer", "layers", "output[:, -1, :H] vs h_n[-2]", "output[:, 0, H:] vs h_n[-1]",
-                     "output[:, -1, H:] vs h_n[-1] (mistake)"}, 3);
+  book::Table table({"layer", "layers", "forward half, last step vs h_n[-2]",
+                     "backward half, first step vs h_n[-1]", "backward half, last step vs h_n[-1] (mistake)"}, 3);
   for (auto cell : kCells) {
     for (std::int64_t layers : {1, 2}) {
       const ch06::BidirectionalCheck c = ch06::bidirectional_check(cell, layers, o.problem);
@@ -115,8 +123,9 @@ void show_bidirectional(const Options& o, Failures& failures) {
     }
   }
   std::cout << table.to_text()
-            << "The last column is not rounding: the backward half of output[:, -1] has read only the last step.\n"
-            << "The whole-sequence summary of a bidirectional layer is [h_n[-2]; h_n[-1]], not output[:, -1].\n";
+            << "The last column is not rounding: the backward half of the last step has read only that step.\n"
+            << "The whole-sequence summary of a bidirectional layer is torch::cat({h_n[-2], h_n[-1]}, 1),\n"
+            << "not output.select(1, -1).\n";
 }
 
 void show_layouts_and_loops(const Options& o, Failures& failures) {
@@ -141,13 +150,14 @@ void show_layouts_and_loops(const Options& o, Failures& failures) {
   std::cout << table.to_text() << "All differences are float64 rounding: the layouts and the loops compute the same numbers.\n";
 }
 
-void show_mistake(const Options& o, const book::fs::path& out_dir, Failures& failures) {
+void show_mistake(const Options& o, const book::fs::path& out_dir, Failures& failures, book::Facts& facts) {
   const std::vector<std::int64_t> lengths = {5, 3, 2};
-  std::cout << "\n== 5. The common mistake: output[:, -1] of a padded batch as \"the final state\" ==\n"
+  std::cout << "\n== 5. The common mistake: output.select(1, -1) of a padded batch as \"the final state\" ==\n"
             << "A batch of 3 sequences of lengths 5, 3, 2, right-padded with zeros to 5 steps, run WITHOUT packing.\n"
             << "The truth is each sequence run alone, unpadded. Max |difference| per sequence:\n";
-  book::Table table({"layer", "length", "output[b, -1]", "h_n[-1][b] (padded run)", "output[b, length-1]"}, 3);
+  book::Table table({"layer", "length", "output[b][-1]", "h_n[-1][b] (padded run)", "output[b][length - 1]"}, 3);
   ch06::FinalStateMistake lstm;
+  double wrong_min = std::numeric_limits<double>::infinity(), wrong_max = 0;
   for (auto cell : kCells) {
     // [mistake]
     const ch06::FinalStateMistake m = ch06::padded_final_state_mistake(cell, lengths, o.problem);
@@ -157,22 +167,29 @@ void show_mistake(const Options& o, const book::fs::path& out_dir, Failures& fai
                      m.gathered_error[b]});
       failures.expect(m.gathered_error[b] <= ch06::kSameStateTol);
       failures.expect(b == 0 || m.naive_error[b] > 1e-6);
+      if (lengths[b] < lengths[0]) {
+        wrong_min = std::min(wrong_min, m.naive_error[b]);
+        wrong_max = std::max(wrong_max, m.naive_error[b]);
+      }
     }
     if (cell == ch06::CellType::kLstm) lstm = m;
   }
   std::cout << table.to_text()
+            << fmt::format("The padded sequences' last outputs are off by {} to {}.\n",
+                           facts.put("padded_error_min", fmt::format("{:.3g}", wrong_min)),
+                           facts.put("padded_error_max", fmt::format("{:.3g}", wrong_max)))
             << "The full-length sequence (length 5) is right either way; every padded one is wrong unless you read\n"
             << "its state at its own last real step, or pack the batch (program 06) so h_n is right by itself.\n";
   // [caught]
   try {
     ch06::expect_same_state(lstm.naive, lstm.truth, ch06::kSameStateTol,
-                            "output[:, -1] of the padded LSTM batch");
+                            "output.select(1, -1) of the padded LSTM batch");
     failures.expect(false);  // never reached: the mistake is real
   } catch (const std::logic_error& e) {
     std::cout << "Caught: " << e.what() << '\n';
   }
-  ch06::expect_same_state(lstm.gathered, lstm.truth, ch06::kSameStateTol, "output[b, length-1]");
-  std::cout << "Passed: output[b, length-1] (ch06::last_real_step) is the final state of every "
+  ch06::expect_same_state(lstm.gathered, lstm.truth, ch06::kSameStateTol, "output[b][length - 1]");
+  std::cout << "Passed: output[b][length - 1] (ch06::last_real_step) is the final state of every "
                "sequence.\n";
   // [caught]
 
@@ -207,11 +224,13 @@ int run(const Options& o) {
   book::ensure_writable_dir(out_dir);
   book::start_run(o.common, /*force_cpu=*/true);
   Failures failures;
+  book::Facts facts;
   show_original(failures);
-  show_table(o, out_dir, failures);
+  show_table(o, out_dir, failures, facts);
   show_bidirectional(o, failures);
   show_layouts_and_loops(o, failures);
-  show_mistake(o, out_dir, failures);
+  show_mistake(o, out_dir, failures, facts);
+  facts.write(out_dir);
   if (failures.count > 0) throw std::runtime_error(std::to_string(failures.count) + " shape checks failed");
   std::cout << "\nAll shape checks passed.\n";
   return book::kExitOk;
@@ -221,7 +240,7 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
   book::Cli app{"Program 05: shapes of RNN/LSTM/GRU layers and where their final states sit in the output "
-               "(batch_first, layers, bidirectional, cell loops, the output[:, -1] mistake).",
+               "(batch_first, layers, bidirectional, cell loops, the output.select(1, -1) mistake).",
                "ch06_05_shape_checks"};
   Options options;
   add_flags(app, options);

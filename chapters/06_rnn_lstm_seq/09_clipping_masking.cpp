@@ -5,16 +5,16 @@
 /// Run: ch06_09_clipping_masking            (all three parts, a few seconds)
 #include "book/cli.h"
 #include "book/files.h"
-#include "book/log.h"
+#include "book/facts.h"
 #include "book/plot.h"
 #include "book/table.h"
-#include "book/timer.h"
 #include "book/torch_utils.h"
 #include "lib/clipping.h"
 #include "lib/masking.h"
 
 #include <cmath>
 #include <iostream>
+#include <optional>
 
 namespace {
 
@@ -63,12 +63,105 @@ book::Cell csv_number(double x) {
   return number(x);
 }
 
-void wrote(const std::shared_ptr<spdlog::logger>& log, const std::optional<book::fs::path>& path) {
-  if (path) log->info("Wrote {}", path->string());
+void wrote(const std::optional<book::fs::path>& path) {
+  if (path) std::cout << "Wrote " << path->string() << '\n';
 }
 
+// Steps shown in the console: the first 10 one by one, then every 10th (the CSV has every step).
+bool shown(int step) { return step <= 10 || step % 10 == 0; }
+
+// The table of both runs, and what became of each.
+void print_runs(const Options& o, const ch06::ExplodingRun& plain, const ch06::ExplodingRun& clipped,
+                book::Facts& facts) {
+  std::cout << fmt::format(
+      "Part 1: exploding gradients. A ReLU RNN with W_hh = {} * I reads {} steps; SGD, lr {}; the same weights and\n"
+      "batches in both runs. 'norm' is the global gradient norm BEFORE clipping, as backward() computed it;\n"
+      "max |h_T| and max |logit| are the largest final state and logit of the step's batch. Steps 1-10, then\n"
+      "every 10th:\n\n",
+      o.gain, o.seq_len, o.lr);
+  book::Table table({"step", "loss (no clip)", "norm (no clip)", "loss (clipped)", "norm (clipped)",
+                     "max |h_T| (clipped)", "max |logit| (clipped)"});
+  for (std::size_t i = 0; i < clipped.steps.size(); ++i) {
+    const auto& c = clipped.steps[i];
+    if (!shown(c.step)) continue;
+    const bool taken = i < plain.steps.size();
+    table.add_row({static_cast<std::int64_t>(c.step), taken ? number(plain.steps[i].loss) : std::string("-"),
+                   taken ? number(plain.steps[i].grad_norm) : std::string("-"), number(c.loss),
+                   number(c.grad_norm), number(c.largest_state), number(c.largest_logit)});
+  }
+  std::cout << table.to_text() << "\n";
+  for (std::size_t i = 0; i < std::min<std::size_t>(4, clipped.steps.size()); ++i) {
+    const std::string n = std::to_string(i + 1);
+    facts.put("clipped_loss_" + n, number(clipped.steps[i].loss));
+    facts.put("clipped_norm_" + n, number(clipped.steps[i].grad_norm));
+    facts.put("clipped_logit_" + n, number(clipped.steps[i].largest_logit));
+    facts.put("clipped_state_" + n, number(clipped.steps[i].largest_state));
+  }
+  facts.put("clipped_state_last", number(clipped.steps.back().largest_state));
+  if (plain.first_non_finite > 0) {
+    std::cout << fmt::format("Without clipping the loss became {} at step {}: the weights are no longer numbers, and\n"
+                             "every later step would be nan too ('-' above).\n",
+                             facts.put("plain_last_loss", number(plain.steps.back().loss)),
+                             facts.put("plain_nan_step", std::to_string(plain.first_non_finite)));
+  } else {
+    std::cout << "Without clipping the loss stayed finite for all " << plain.steps.size() << " steps.\n";
+  }
+  double tail = 0, radius_min = clipped.steps.front().radius, radius_max = radius_min;
+  const std::size_t n_tail = std::min<std::size_t>(10, clipped.steps.size());
+  for (std::size_t i = clipped.steps.size() - n_tail; i < clipped.steps.size(); ++i) tail += clipped.steps[i].loss;
+  tail /= static_cast<double>(n_tail);
+  int capped = 0;
+  for (const auto& c : clipped.steps) {
+    capped += c.grad_norm > o.max_norm ? 1 : 0;
+    radius_min = std::min(radius_min, c.radius);
+    radius_max = std::max(radius_max, c.radius);
+  }
+  std::cout << fmt::format(
+      "With clip_grad_norm_({}) the loss went from {} to {} (mean of the last {} steps; chance level ln 2 = 0.693);\n"
+      "clipping cut the gradient on {} of the {} steps. The spectral radius of W_hh stayed between {} and {}.\n\n",
+      o.max_norm, number(clipped.steps.front().loss), facts.put("clipped_tail_loss", number(tail)), n_tail,
+      facts.put("capped_steps", std::to_string(capped)), clipped.steps.size(),
+      facts.put("radius_min", number(radius_min)), facts.put("radius_max", number(radius_max)));
+}
+
+// [first_step]
+// Why one capped step can still make the loss jump: the first gradient, followed for several
+// lengths on the first batch.
+void explain_first_step(const Options& o, const ch06::ExplodingConfig& config,
+                        const ch06::ExplodingRun& plain, book::Facts& facts) {
+  const double norm = plain.steps.front().grad_norm;
+  const double capped = o.lr * o.max_norm, uncapped = o.lr * norm;  // the two runs' first steps
+  const auto probes = ch06::probe_first_step(config, {0.0, capped / 100, capped / 10, capped, uncapped});
+  std::cout << fmt::format(
+      "Why the clipped loss jumps at step 2. Clipping caps the step's length (lr * {} = {}), not what the\n"
+      "step does to the loss. The first gradient has norm {}: to first order, a step of length s along -g\n"
+      "lowers the loss by {} * s. On the first batch, after a step of length s:\n",
+      o.max_norm, facts.put("capped_length", number(capped)), number(norm), number(norm));
+  book::Table table({"step length s", "loss", "first-order promise", "max |h_T|", "max |logit|"});
+  for (std::size_t k = 0; k < probes.size(); ++k) {
+    const auto& p = probes[k];
+    const std::string label = number(p.length) + (k == 3 ? " (clipped)" : k == 4 ? " (no clipping)" : "");
+    table.add_row({label, number(p.loss), number(probes[0].loss - norm * p.length), number(p.largest_state),
+                   number(p.largest_logit)});
+  }
+  std::cout << table.to_text();
+  const std::vector<std::string> keys = {"start", "tiny", "small", "capped", "uncapped"};
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    facts.put("probe_" + keys[k] + "_length", number(probes[k].length));
+    facts.put("probe_" + keys[k] + "_loss", table.text(k, 1));
+    facts.put("probe_" + keys[k] + "_state", table.text(k, 3));
+    facts.put("probe_" + keys[k] + "_logit", table.text(k, 4));
+  }
+  std::cout << "The first gradient, tensor by tensor:";
+  for (const auto& [name, n] : ch06::first_gradient_by_tensor(config)) {
+    std::cout << ' ' << name << ' ' << facts.put("grad_" + name, number(n));
+  }
+  std::cout << ".\n\n";
+}
+// [first_step]
+
 // Part 1: the same model, data and learning rate, trained without and with clipping.
-void exploding_part(const Options& o, const book::fs::path& dir, const std::shared_ptr<spdlog::logger>& log) {
+void exploding_part(const Options& o, const book::fs::path& dir, book::Facts& facts) {
   // [exploding]
   ch06::ExplodingConfig config;
   config.steps = o.steps;
@@ -78,57 +171,26 @@ void exploding_part(const Options& o, const book::fs::path& dir, const std::shar
   config.lr = o.lr;
   config.seed = o.common.seed;
   const ch06::ExplodingRun plain = ch06::run_exploding(config);
-  config.max_norm = o.max_norm;
-  const ch06::ExplodingRun clipped = ch06::run_exploding(config);
+  ch06::ExplodingConfig clipping = config;
+  clipping.max_norm = o.max_norm;
+  const ch06::ExplodingRun clipped = ch06::run_exploding(clipping);
   // [exploding]
-  std::cout << fmt::format(
-      "Part 1: exploding gradients. A ReLU RNN with W_hh = {} * I reads {} steps; SGD, lr {}; the same weights and\n"
-      "batches in both runs. 'norm' is the global gradient norm BEFORE clipping, as backward() computed it.\n\n",
-      o.gain, o.seq_len, o.lr);
-  book::Table table({"step", "loss (no clipping)", "norm (no clipping)", "loss (clipped)", "norm (clipped run)",
-                     "norm used"});
-  for (std::size_t i = 0; i < clipped.steps.size(); ++i) {
-    const auto& c = clipped.steps[i];
-    std::vector<book::Cell> row = {static_cast<std::int64_t>(c.step)};
-    if (i < plain.steps.size()) {
-      row.push_back(number(plain.steps[i].loss));
-      row.push_back(number(plain.steps[i].grad_norm));
-    } else {
-      row.push_back(std::string("-"));
-      row.push_back(std::string("-"));
-    }
-    row.push_back(number(c.loss));
-    row.push_back(number(c.grad_norm));
-    row.push_back(number(c.applied_norm));
-    table.add_row(row);
-  }
-  std::cout << table.to_text() << "\n";
-  if (plain.first_non_finite > 0) {
-    std::cout << fmt::format("Without clipping the loss became {} at step {}: the weights are no longer numbers, and\n"
-                             "every later step would be nan too ('-' above).\n",
-                             number(plain.steps.back().loss), plain.first_non_finite);
-  } else {
-    std::cout << "Without clipping the loss stayed finite for all " << plain.steps.size() << " steps.\n";
-  }
-  double tail = 0;
-  const std::size_t n_tail = std::min<std::size_t>(10, clipped.steps.size());
-  for (std::size_t i = clipped.steps.size() - n_tail; i < clipped.steps.size(); ++i) tail += clipped.steps[i].loss;
-  tail /= static_cast<double>(n_tail);
-  std::cout << fmt::format(
-      "With clip_grad_norm_({}) the loss went from {} to {} (mean of the last {} steps; chance level ln 2 = 0.693).\n\n",
-      o.max_norm, number(clipped.steps.front().loss), number(tail), n_tail);
+  print_runs(o, plain, clipped, facts);
+  explain_first_step(o, config, plain, facts);
 
   // CSV (gnuplot skips the '-' of steps never taken) and the figure.
-  book::Table csv({"step", "loss_no_clip", "norm_no_clip", "loss_clip", "norm_clip", "norm_used"}, 8);
+  book::Table csv({"step", "loss_no_clip", "norm_no_clip", "loss_clip", "norm_clip", "norm_used", "radius_clip",
+                   "max_state_clip", "max_logit_clip"}, 8);
   for (std::size_t i = 0; i < clipped.steps.size(); ++i) {
     const auto& c = clipped.steps[i];
     const bool taken = i < plain.steps.size();
     csv.add_row({static_cast<std::int64_t>(c.step), taken ? csv_number(plain.steps[i].loss) : std::string("-"),
                  taken ? csv_number(plain.steps[i].grad_norm) : std::string("-"), csv_number(c.loss),
-                 csv_number(c.grad_norm), csv_number(c.applied_norm)});
+                 csv_number(c.grad_norm), csv_number(c.applied_norm), csv_number(c.radius),
+                 csv_number(c.largest_state), csv_number(c.largest_logit)});
   }
   csv.save_csv(dir / "exploding_gradients.csv");
-  log->info("Wrote {}", (dir / "exploding_gradients.csv").string());
+  std::cout << "Wrote " << (dir / "exploding_gradients.csv").string() << '\n';
   // A dashed line and a note where the unclipped run's loss stopped being a number.
   const std::string nan_marker =
       plain.first_non_finite == 0
@@ -137,24 +199,24 @@ void exploding_part(const Options& o, const book::fs::path& dir, const std::shar
                         "set label 1 'no clipping: loss = {1} from step {0} on' at first {2}, graph 0.06 "
                         "tc rgb '#d62728'\n",
                         plain.first_non_finite, number(plain.steps.back().loss), plain.first_non_finite + 2);
-  wrote(log, book::plot_svg(
-                 nan_marker +
-                 "set datafile missing '-'\nset key autotitle columnhead\nset grid\nset logscale y\n"
-                 "set xlabel 'training step'\nset format y '10^{%L}'\n"
-                 "set multiplot layout 1,2 title 'Exploding gradients: a ReLU RNN with and without clip\\_grad\\_norm\\_'\n"
-                 "set title 'gradient norm before clipping'\n"
-                 "plot 'exploding_gradients.csv' using 1:3 with linespoints pt 7 ps 0.8 lw 2 lc 2 title 'no clipping', "
-                 "'' using 1:5 with lines lw 2 lc 1 title 'clipped run', "
-                 "'' using 1:6 with lines dt 2 lc 7 title 'norm used (clipped)'\n"
-                 "set title 'training loss'\n"
-                 "plot 'exploding_gradients.csv' using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc 2 title 'no clipping', "
-                 "'' using 1:4 with lines lw 2 lc 1 title 'clipped'\n"
-                 "unset multiplot\n",
-                 dir / "exploding_gradients.svg"));
+  wrote(book::plot_svg(
+      nan_marker +
+          "set datafile missing '-'\nset key autotitle columnhead\nset grid\nset logscale y\n"
+          "set xlabel 'training step'\nset format y '10^{%L}'\n"
+          "set multiplot layout 1,2 title 'Exploding gradients: a ReLU RNN with and without clip\\_grad\\_norm\\_'\n"
+          "set title 'gradient norm before clipping'\n"
+          "plot 'exploding_gradients.csv' using 1:3 with linespoints pt 7 ps 0.8 lw 2 lc 2 title 'no clipping', "
+          "'' using 1:5 with lines lw 2 lc 1 title 'clipped run', "
+          "'' using 1:6 with lines dt 2 lc 7 title 'norm used (clipped)'\n"
+          "set title 'training loss'\n"
+          "plot 'exploding_gradients.csv' using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc 2 title 'no clipping', "
+          "'' using 1:4 with lines lw 2 lc 1 title 'clipped'\n"
+          "unset multiplot\n",
+      dir / "exploding_gradients.svg"));
 }
 
 // Part 2: one gradient, clipped two ways.
-void clipping_part(const Options& o, const book::fs::path& dir, const std::shared_ptr<spdlog::logger>& log) {
+void clipping_part(const Options& o, const book::fs::path& dir, book::Facts& facts) {
   // [norm_vs_value]
   const std::vector<torch::Tensor> toy = {torch::tensor({10.0, 1.0})};
   ch06::ExplodingConfig config;
@@ -168,28 +230,33 @@ void clipping_part(const Options& o, const book::fs::path& dir, const std::share
   // [norm_vs_value]
   std::cout << fmt::format(
       "Part 2: norm clipping vs value clipping (clip_grad_norm_({}) and clip_grad_value_({})).\n"
-      "The toy gradient is (10, 1); the real one is the first gradient of part 1 ({} numbers).\n\n",
-      o.max_norm, o.clip_value, [&] {
+      "The toy gradient is (10, 1); the real one is the first gradient of part 1 ({} numbers in {} tensors).\n\n",
+      o.max_norm, o.clip_value, facts.put("real_entries", std::to_string([&] {
         std::int64_t n = 0;
         for (const auto& t : real) n += t.numel();
         return n;
-      }());
+      }())), facts.put("real_tensors", std::to_string(real.size())));
   book::Table table({"gradient", "clipping", "global norm", "largest |entry|", "cosine with the original"}, 6);
   for (const auto& [name, c] : {std::pair<std::string, ch06::ClipComparison>{"toy (10, 1)", a}, {"real (part 1)", b}}) {
     table.add_row({name, std::string("none"), c.norm_before, c.max_abs_before, 1.0});
     table.add_row({name, std::string("by norm"), c.norm_after_norm_clip, c.max_abs_after_norm_clip, c.cosine_norm_clip});
     table.add_row({name, std::string("by value"), c.norm_after_value_clip, c.max_abs_after_value_clip, c.cosine_value_clip});
   }
+  facts.put("toy_value_cosine", table.text(2, 4));
+  facts.put("toy_value_norm", table.text(2, 2));
+  facts.put("real_norm", table.text(3, 2));
+  facts.put("real_value_norm", table.text(5, 2));
+  facts.put("real_value_cosine", table.text(5, 4));
   std::cout << table.to_text()
             << "\nNorm clipping rescales the whole gradient: same direction (cosine 1), global norm capped at the "
                "threshold.\nValue clipping cuts each entry on its own: the large entries lose more than the small "
                "ones, so the\ndirection changes (cosine below 1), and the global norm is not capped at anything fixed.\n\n";
   table.save_csv(dir / "norm_vs_value.csv");
-  log->info("Wrote {}", (dir / "norm_vs_value.csv").string());
+  std::cout << "Wrote " << (dir / "norm_vs_value.csv").string() << "\n\n";
 }
 
-// Part 3: the masked loss, its sanity checks, and what training without a mask learns.
-void masking_part(const Options& o, const book::fs::path& dir, const std::shared_ptr<spdlog::logger>& log) {
+// Part 3a: the masked loss and its sanity checks.
+void masking_checks(const Options& o) {
   std::cout << "Part 3: masking. Digit sequences of 1.." << o.tag_len
             << " digits, padded with the digit 0; each real digit is tagged\n"
                "1 + (running sum mod 3); padded positions carry the tag PAD (0).\n\n";
@@ -218,6 +285,10 @@ void masking_part(const Options& o, const book::fs::path& dir, const std::shared
   std::cout << fmt::format("Random logits on 8 sequences: manual mask {:.6f}, ignore_index {:.6f} (difference {:.1e});\n"
                            "the same loss without a mask (padding included) {:.6f}.\n\n",
                            manual, ignored, std::abs(manual - ignored), everything);
+}
+
+// Part 3b: what training with and without a mask learns.
+void masking_training(const Options& o, const book::fs::path& dir, book::Facts& facts) {
 
   // [masked_training]
   ch06::TaggingConfig config;
@@ -245,6 +316,12 @@ void masking_part(const Options& o, const book::fs::path& dir, const std::shared
     summary.add_row({name, s.masked_loss, s.unmasked_loss, s.real_accuracy, s.predicted_pad, s.zeros_as_pad,
                      s.padding_as_pad});
   }
+  const std::vector<std::string> keys = {"loss_real", "loss_all", "acc_real", "real_as_pad", "zeros_as_pad",
+                                         "padding_as_pad"};
+  for (std::size_t col = 1; col <= keys.size(); ++col) {
+    facts.put("masked_" + keys[col - 1], summary.text(0, col));
+    facts.put("unmasked_" + keys[col - 1], summary.text(1, col));
+  }
   std::cout << summary.to_text()
             << "\nWithout a mask the pads are about half of all positions, and the loss teaches the tagger to predict\n"
                "them. A 0 may be the end of a sequence, so the unmasked tagger answers PAD for many real zeros.\n"
@@ -254,9 +331,9 @@ void masking_part(const Options& o, const book::fs::path& dir, const std::shared
   for (const auto& row : curve.rows()) csv.add_row(row);
   csv.save_csv(dir / "masking_accuracy.csv");
   summary.save_csv(dir / "masking_summary.csv");
-  log->info("Wrote {}", (dir / "masking_accuracy.csv").string());
-  log->info("Wrote {}", (dir / "masking_summary.csv").string());
-  wrote(log, book::plot_svg("set title 'Padded tagging: masked vs unmasked loss'\nset xlabel 'training step'\n"
+  std::cout << "Wrote " << (dir / "masking_accuracy.csv").string() << '\n'
+            << "Wrote " << (dir / "masking_summary.csv").string() << '\n';
+  wrote(book::plot_svg("set title 'Padded tagging: masked vs unmasked loss'\nset xlabel 'training step'\n"
                             "set ylabel 'percent of real positions'\nset yrange [0:105]\nset grid\n"
                             "set key autotitle columnhead\n"
                             "plot 'masking_accuracy.csv' using 1:2 with linespoints pt 7 lw 2 lc 1 title 'masked: accuracy', "
@@ -266,17 +343,15 @@ void masking_part(const Options& o, const book::fs::path& dir, const std::shared
 }
 
 int run(const Options& o) {
-  auto log = book::get_logger(kProgram);
   const book::fs::path dir = book::fs::path(o.common.out_dir) / "results";
   book::ensure_writable_dir(dir);
-  const book::RunContext ctx = book::start_run(o.common, /*force_cpu=*/true);
-  log->info("Using device: cpu | threads: torch {}, BLAS {} | {}", ctx.threads.torch_threads, ctx.threads.blas_threads,
-            ctx.threads.blas);
-  book::Timer timer;
-  exploding_part(o, dir, log);
-  clipping_part(o, dir, log);
-  masking_part(o, dir, log);
-  log->info("Done in {:.1f} s", timer.seconds());
+  book::start_run(o.common, /*force_cpu=*/true);
+  book::Facts facts;
+  exploding_part(o, dir, facts);
+  clipping_part(o, dir, facts);
+  masking_checks(o);
+  masking_training(o, dir, facts);
+  facts.write(o.common.out_dir);
   return book::kExitOk;
 }
 

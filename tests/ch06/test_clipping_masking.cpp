@@ -71,6 +71,40 @@ TEST_CASE("exploding set-up: with clip_grad_norm_ the same run stays finite and 
   CHECK(tail < run.steps.front().loss);
 }
 
+TEST_CASE("one clipped step along the first gradient overshoots: a step 100 times shorter lowers the loss") {
+  // The page's explanation of the clipped run's jump at step 2, on the program's defaults.
+  ExplodingConfig c;
+  c.steps = 1;
+  const StepRecord first = run_exploding(c).steps.front();
+  const double capped = c.lr * 1.0;  // the clipped run's first step: lr times the threshold 1
+  const auto probes = probe_first_step(c, {0.0, capped / 100, capped, c.lr * first.grad_norm});
+  REQUIRE(probes.size() == 4);
+  CHECK(probes[0].loss == doctest::Approx(first.loss).epsilon(1e-6));  // s = 0 is the start
+  CHECK(probes[1].loss < probes[0].loss);                               // a short step helps...
+  CHECK(probes[2].loss > 10 * probes[0].loss);                          // ...the capped one overshoots
+  CHECK(probes[2].largest_state > 2 * probes[0].largest_state);         // through larger states
+  CHECK(probes[2].largest_logit > 10 * probes[0].largest_logit);
+  CHECK_FALSE(std::isfinite(probes[3].loss));  // the unclipped step leaves the numbers behind
+  // The clipped run itself: the jump at step 2, and back below the start by step 4.
+  c.steps = 4;
+  c.max_norm = 1.0;
+  const ExplodingRun run = run_exploding(c);
+  CHECK(run.steps[1].loss > 10 * run.steps[0].loss);
+  CHECK(run.steps[3].loss < run.steps[0].loss);
+}
+
+TEST_CASE("the first gradient tensor by tensor adds up to the global norm") {
+  ExplodingConfig c;
+  c.steps = 1;
+  const double global = run_exploding(c).steps.front().grad_norm;
+  double sum = 0;
+  const auto parts = first_gradient_by_tensor(c);
+  CHECK(parts.size() == 6);  // the RNN's four tensors and the head's two
+  for (const auto& [name, norm] : parts) sum += norm * norm;
+  CHECK(std::sqrt(sum) == doctest::Approx(global).epsilon(1e-6));
+  CHECK(parts[1].first == "rnn.weight_hh_l0");
+}
+
 TEST_CASE("the global gradient norm is what clip_grad_norm_ reports") {
   const auto gradient = first_exploding_gradient(ExplodingConfig{});
   std::vector<torch::Tensor> params;

@@ -239,6 +239,14 @@ TEST_CASE("class ranges: min, mean and max per class, and which pairs one thresh
   const ClassRange wide{0.0, 0.5, 1.0, 2};
   CHECK_FALSE(ranges_apart(r[0], wide));  // 0.1..0.3 lies inside 0..1
   CHECK_FALSE(ranges_apart(wide, r[2]));  // 0.9..1.1 overlaps 0..1
+  // Classes 0 (0.1..0.3), 1 (-2..-1) and 2 (0.9..1.1) are pairwise apart; the wide range 0..1
+  // overlaps 0 and 2, not 1.
+  const ClassPairs pairs = class_pairs({r[0], r[1], r[2], wide});
+  CHECK(pairs.apart == std::vector<std::pair<std::size_t, std::size_t>>{{0, 1}, {0, 2}, {1, 2}, {1, 3}});
+  CHECK(pairs.overlap == std::vector<std::pair<std::size_t, std::size_t>>{{0, 3}, {2, 3}});
+  // Means 0.2, -1.5, 1.0: class 1 lies 2.1 from the mean of the others, class 0 0.45, class 2 1.65.
+  CHECK(farthest_class({r[0], r[1], r[2]}) == 1);
+  CHECK_THROWS_AS(farthest_class({r[0]}), std::invalid_argument);
   CHECK_THROWS_AS(class_ranges(values, {0, 1}, 4), std::invalid_argument);
   CHECK_THROWS_AS(class_ranges({1.0}, {4}, 4), std::invalid_argument);
 }
@@ -253,6 +261,7 @@ TEST_CASE("ch06_04_lstm_gates runs: parity rows pass, the table and the trace fi
   CHECK(r.out.find("NO") == std::string::npos);
   CHECK(r.out.find("100 steps: max |c_t - c_0| over every step = 0 ") != std::string::npos);
   CHECK(r.out.find("pairs of classes") != std::string::npos);
+  CHECK(r.out.find("Pairs whose h_T ranges overlap: ") != std::string::npos);
   CHECK(book::fs::exists(dir / "facts.json"));
   const std::string csv = book::read_file(dir / "gate_trace.csv");
   CHECK(book::test::count_lines(csv) == 10);  // header + 9 steps

@@ -51,18 +51,25 @@ TEST_CASE("unrolling shares one set of weights: T steps at once equal T single s
   CHECK(all.hidden[0].size() == xs.size() + 1);  // h_0 .. h_T
 }
 
-TEST_CASE("x·W_xh + h·W_hh equals [x, h]·[W_xh; W_hh]") {
+TEST_CASE("W_hh h + W_ih x equals [W_hh, W_ih] [h; x], and with the batch as rows it reads H W_hh^T + X W_ih^T") {
   book::Rng rng(8);
   for (auto [batch, in, hidden] : std::vector<std::tuple<int, int, int>>{{1, 1, 1}, {4, 3, 5}, {16, 10, 32}}) {
-    const Mat x = random_matrix(batch, in, rng), h = random_matrix(batch, hidden, rng);
-    const Mat w_xh = random_matrix(in, hidden, rng), w_hh = random_matrix(hidden, hidden, rng);
-    const Mat a = two_products(x, h, w_xh, w_hh);
-    const Mat b = concatenated_product(x, h, w_xh, w_hh);
-    REQUIRE(a.rows() == batch);
-    REQUIRE(a.cols() == hidden);
+    const Mat h = random_matrix(hidden, batch, rng), x = random_matrix(in, batch, rng);  // one column per sequence
+    const Mat w_hh = random_matrix(hidden, hidden, rng), w_ih = random_matrix(hidden, in, rng);
+    const Mat a = two_products(w_hh, w_ih, h, x);
+    const Mat b = concatenated_product(w_hh, w_ih, h, x);
+    REQUIRE(a.rows() == hidden);
+    REQUIRE(a.cols() == batch);
     // The same terms summed in another order: equal up to rounding of sums of in + hidden products.
     CHECK((a - b).cwiseAbs().maxCoeff() <= 1e-13 * (in + hidden));
+    // LibTorch's layout, one sequence per row: H W_hh^T + X W_ih^T is the transpose of the above.
+    const Mat rows = h.transpose() * w_hh.transpose() + x.transpose() * w_ih.transpose();
+    CHECK((rows - a.transpose()).cwiseAbs().maxCoeff() <= 1e-13 * (in + hidden));
   }
+  // The order of the blocks matters: [W_ih, W_hh] against [h; x] is another sum (when the sizes fit).
+  const Mat h = random_matrix(3, 2, rng), x = random_matrix(3, 2, rng);
+  const Mat w_hh = random_matrix(3, 3, rng), w_ih = random_matrix(3, 3, rng);
+  CHECK((concatenated_product(w_ih, w_hh, h, x) - two_products(w_hh, w_ih, h, x)).cwiseAbs().maxCoeff() > 1e-3);
 }
 
 TEST_CASE("a size mismatch is an error, not a crash") {

@@ -35,9 +35,21 @@ std::pair<torch::Tensor, torch::Tensor> exploding_batch(const ExplodingConfig& c
   return {x, y};
 }
 
+// The final states [B, H], the logits [B, 2] and the loss of one batch.
+struct Forward {
+  torch::Tensor h_T, logits, loss;
+};
+
+Forward exploding_forward(ExplodingModel& m, const torch::Tensor& x, const torch::Tensor& y) {
+  Forward f;
+  f.h_T = std::get<1>(m.rnn->forward(x))[0];  // h_n [1, B, H] -> [B, H]
+  f.logits = m.head->forward(f.h_T);
+  f.loss = torch::nn::functional::cross_entropy(f.logits, y);
+  return f;
+}
+
 torch::Tensor exploding_loss(ExplodingModel& m, const torch::Tensor& x, const torch::Tensor& y) {
-  const torch::Tensor h_n = std::get<1>(m.rnn->forward(x));  // [1, B, H]
-  return torch::nn::functional::cross_entropy(m.head->forward(h_n[0]), y);
+  return exploding_forward(m, x, y).loss;
 }
 
 }  // namespace
@@ -65,15 +77,18 @@ ExplodingRun run_exploding(const ExplodingConfig& c,
   for (int step = 1; step <= c.steps; ++step) {
     const auto [x, y] = exploding_batch(c);
     optimizer.zero_grad();
-    const torch::Tensor loss = exploding_loss(model, x, y);
-    loss.backward();
+    const Forward f = exploding_forward(model, x, y);
+    f.loss.backward();
     StepRecord r;
     r.step = step;
-    r.loss = loss.item<double>();
+    r.loss = f.loss.item<double>();
+    r.largest_state = f.h_T.detach().abs().max().item<double>();
+    r.largest_logit = f.logits.detach().abs().max().item<double>();
     r.grad_norm = global_grad_norm(parameters);  // before clipping: what the gradient really was
     if (c.max_norm > 0) torch::nn::utils::clip_grad_norm_(parameters, c.max_norm);
     r.applied_norm = global_grad_norm(parameters);
     optimizer.step();  // no check: a non-finite loss is recorded, not refused
+    r.radius = spectral_radius(model.rnn->named_parameters()["weight_hh_l0"]);
     run.steps.push_back(r);
     if (on_step) on_step(r);
     if (!std::isfinite(r.loss)) {
@@ -84,6 +99,54 @@ ExplodingRun run_exploding(const ExplodingConfig& c,
   return run;
 }
 // [loop]
+
+double spectral_radius(const torch::Tensor& w) {
+  const torch::Tensor d = w.detach().to(torch::kFloat64);
+  if (!torch::isfinite(d).all().item<bool>()) return std::numeric_limits<double>::quiet_NaN();
+  return torch::linalg::eigvals(d).abs().max().item<double>();
+}
+
+std::vector<std::pair<std::string, double>> first_gradient_by_tensor(const ExplodingConfig& c) {
+  ExplodingModel model = make_exploding_model(c);
+  const auto [x, y] = exploding_batch(c);
+  exploding_loss(model, x, y).backward();
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& [prefix, module] : {std::pair<std::string, torch::nn::Module*>{"rnn.", model.rnn.get()},
+                                       {"head.", model.head.get()}}) {
+    for (const auto& p : module->named_parameters()) {
+      out.emplace_back(prefix + p.key(), p.value().grad().to(torch::kFloat64).norm().item<double>());
+    }
+  }
+  return out;
+}
+
+// [probe]
+std::vector<StepProbe> probe_first_step(const ExplodingConfig& c, const std::vector<double>& lengths) {
+  ExplodingModel model = make_exploding_model(c);
+  const auto [x, y] = exploding_batch(c);
+  exploding_loss(model, x, y).backward();
+  const std::vector<torch::Tensor> parameters = model.parameters();
+  const double norm = global_grad_norm(parameters);
+  std::vector<torch::Tensor> start, direction;  // the weights, and -g/||g||
+  for (const auto& p : parameters) {
+    start.push_back(p.detach().clone());
+    direction.push_back(-p.grad().detach() / norm);
+  }
+  std::vector<StepProbe> out;
+  torch::NoGradGuard no_grad;
+  for (double s : lengths) {
+    for (std::size_t k = 0; k < parameters.size(); ++k) parameters[k].copy_(start[k] + s * direction[k]);
+    const Forward f = exploding_forward(model, x, y);
+    StepProbe r;
+    r.length = s;
+    r.loss = f.loss.item<double>();
+    r.largest_state = f.h_T.abs().max().item<double>();
+    r.largest_logit = f.logits.abs().max().item<double>();
+    out.push_back(r);
+  }
+  return out;
+}
+// [probe]
 
 std::vector<torch::Tensor> first_exploding_gradient(const ExplodingConfig& c) {
   ExplodingModel model = make_exploding_model(c);

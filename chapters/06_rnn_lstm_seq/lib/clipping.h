@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace ch06 {
@@ -32,6 +34,9 @@ struct StepRecord {
   double loss = 0;           ///< cross-entropy of the step's batch (may be inf or nan)
   double grad_norm = 0;      ///< global L2 norm of the gradient before clipping
   double applied_norm = 0;   ///< global L2 norm of the gradient the optimiser used (after clipping)
+  double radius = 0;         ///< spectral radius of W_hh after the step (nan once the weights are)
+  double largest_state = 0;  ///< largest |entry| of the final states h_T of the step's batch
+  double largest_logit = 0;  ///< largest |logit| of the step's batch
 };
 
 /// A whole run. It stops at the first non-finite loss: from there on every number is nan.
@@ -62,6 +67,26 @@ ExplodingRun run_exploding(const ExplodingConfig& config, const std::function<vo
 /// The gradient of the set-up's first step (its untouched model, its first batch), one tensor per
 /// parameter: a real exploding gradient to clip.
 std::vector<torch::Tensor> first_exploding_gradient(const ExplodingConfig& config);
+
+/// What one step along the first gradient does to the first batch.
+struct StepProbe {
+  double length = 0;         ///< the step's length in parameter space (lr × the norm of the gradient used)
+  double loss = 0;           ///< the first batch's loss after the step
+  double largest_state = 0;  ///< largest |entry| of the final states h_T on the first batch after the step
+  double largest_logit = 0;  ///< largest |logit| on the first batch after the step
+};
+
+/// The set-up's first gradient g (its untouched model, its first batch), and for each length s of
+/// `lengths` the model moved by s along -g/‖g‖ (s = 0 is the start), measured on the same batch.
+/// The first-order model of the loss promises a fall of s·‖g‖; the probe shows what happens.
+std::vector<StepProbe> probe_first_step(const ExplodingConfig& config, const std::vector<double>& lengths);
+
+/// The global norm of the set-up's first gradient in each parameter tensor, by LibTorch's names
+/// ("rnn.weight_hh_l0", "head.weight", ...).
+std::vector<std::pair<std::string, double>> first_gradient_by_tensor(const ExplodingConfig& config);
+
+/// The spectral radius (largest |eigenvalue|) of a square matrix, in double.
+double spectral_radius(const torch::Tensor& w);
 
 /// Norm clipping and value clipping of the same gradient, compared.
 struct ClipComparison {

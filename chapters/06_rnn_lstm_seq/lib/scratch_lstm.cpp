@@ -158,4 +158,28 @@ std::vector<ClassRange> class_ranges(const std::vector<double>& values,
 
 bool ranges_apart(const ClassRange& a, const ClassRange& b) { return a.max < b.min || b.max < a.min; }
 
+ClassPairs class_pairs(const std::vector<ClassRange>& ranges) {
+  ClassPairs pairs;
+  for (std::size_t a = 0; a < ranges.size(); ++a) {
+    for (std::size_t b = a + 1; b < ranges.size(); ++b) {
+      (ranges_apart(ranges[a], ranges[b]) ? pairs.apart : pairs.overlap).emplace_back(a, b);
+    }
+  }
+  return pairs;
+}
+
+std::size_t farthest_class(const std::vector<ClassRange>& ranges) {
+  if (ranges.size() < 2) throw std::invalid_argument("the farthest class needs at least two classes");
+  double total = 0;
+  for (const auto& r : ranges) total += r.mean;
+  const double others = static_cast<double>(ranges.size() - 1);
+  std::size_t far = 0;
+  double far_gap = -1;
+  for (std::size_t k = 0; k < ranges.size(); ++k) {
+    const double gap = std::abs(ranges[k].mean - (total - ranges[k].mean) / others);
+    if (gap > far_gap) far = k, far_gap = gap;
+  }
+  return far;
+}
+
 }  // namespace ch06

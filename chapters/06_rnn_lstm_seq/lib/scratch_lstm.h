@@ -94,4 +94,16 @@ std::vector<ClassRange> class_ranges(const std::vector<double>& values,
 /// sample of the one class from every sample of the other.
 bool ranges_apart(const ClassRange& a, const ClassRange& b);
 
+/// The pairs of classes (a < b) whose ranges are apart, and those whose ranges overlap.
+struct ClassPairs {
+  std::vector<std::pair<std::size_t, std::size_t>> apart;    ///< one threshold tells them apart
+  std::vector<std::pair<std::size_t, std::size_t>> overlap;  ///< their ranges share values
+};
+
+/// Sorts every pair of `ranges` into apart and overlap, in the order (0, 1), (0, 2), ..., (1, 2), ...
+ClassPairs class_pairs(const std::vector<ClassRange>& ranges);
+
+/// The class whose mean lies farthest from the mean of the other classes' means (needs two classes).
+std::size_t farthest_class(const std::vector<ClassRange>& ranges);
+
 }  // namespace ch06

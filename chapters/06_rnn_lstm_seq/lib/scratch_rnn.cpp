@@ -316,16 +316,16 @@ Mat scale_to_spectral_radius(const Mat& w, double radius) {
 }
 
 // [concat]
-Mat two_products(const Mat& x, const Mat& h, const Mat& w_xh, const Mat& w_hh) {
-  return x * w_xh + h * w_hh;
+Mat two_products(const Mat& w_hh, const Mat& w_ih, const Mat& h, const Mat& x) {
+  return w_hh * h + w_ih * x;
 }
 
-Mat concatenated_product(const Mat& x, const Mat& h, const Mat& w_xh, const Mat& w_hh) {
-  Mat xh(x.rows(), x.cols() + h.cols());
-  xh << x, h;  // [x, h]: side by side
-  Mat w(w_xh.rows() + w_hh.rows(), w_xh.cols());
-  w << w_xh, w_hh;  // [W_xh; W_hh]: stacked
-  return xh * w;
+Mat concatenated_product(const Mat& w_hh, const Mat& w_ih, const Mat& h, const Mat& x) {
+  Mat w(w_hh.rows(), w_hh.cols() + w_ih.cols());
+  w << w_hh, w_ih;  // [W_hh, W_ih]: side by side
+  Mat hx(h.rows() + x.rows(), h.cols());
+  hx << h, x;  // [h; x]: stacked, the state first
+  return w * hx;
 }
 // [concat]
 

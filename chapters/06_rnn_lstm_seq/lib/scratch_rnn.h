@@ -160,12 +160,12 @@ double spectral_radius(const Mat& w);
 /// `w` scaled so that its spectral radius is `radius`.
 Mat scale_to_spectral_radius(const Mat& w, double radius);
 
-/// x·W_xh + h·W_hh computed as two products (row-vector form, as the text writes it; W_xh is
-/// [in, H], W_hh is [H, H]; the rows of `x` and `h` are the batch).
-Mat two_products(const Mat& x, const Mat& h, const Mat& w_xh, const Mat& w_hh);
+/// W_hh h + W_ih x computed as two products, in the book's column-vector form: W_hh is [H, H],
+/// W_ih is [H, in], and each column of `h` [H, B] and `x` [in, B] is one sequence of the batch.
+Mat two_products(const Mat& w_hh, const Mat& w_ih, const Mat& h, const Mat& x);
 
-/// The same sum computed as one product of the concatenations: [x, h]·[W_xh; W_hh].
-Mat concatenated_product(const Mat& x, const Mat& h, const Mat& w_xh, const Mat& w_hh);
+/// The same sum computed as one product of the concatenations, state first: [W_hh, W_ih] [h; x].
+Mat concatenated_product(const Mat& w_hh, const Mat& w_ih, const Mat& h, const Mat& x);
 
 }  // namespace ch06
 
