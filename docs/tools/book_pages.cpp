@@ -683,7 +683,7 @@ int main(int argc, char** argv) try {
       return argv[++i];
     };
     if (a == "--edition") edition = value(), list = &positional;
-    else if (a == "--docs") docs = value(), list = &positional;
+    else if (a == "--docs") docs = fs::absolute(value()).lexically_normal(), list = &positional;
     else if (a == "--outputs") outputs = value(), list = &positional;
     else if (a == "--terms") terms = value(), list = &positional;
     else if (a == "--only") only = value(), list = &positional;
