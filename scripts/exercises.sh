@@ -25,7 +25,7 @@ zh[usage]="用法：
   bash scripts/exercises.sh lstm_cell              只检查一个练习，给出详情
   bash scripts/exercises.sh lstm_cell --hint       同上，并给出提示
   bash scripts/exercises.sh --watch [<练习名> ...]  每次保存后重新检查（需要 entr）
-  bash scripts/exercises.sh --lang zh              用中文报告（也可以设置 BOOK_LANG=zh；--lang 优先）
+  bash scripts/exercises.sh --lang zh              用中文报告（或设置 BOOK_LANG=zh；--lang 优先）
 你的文件是 chapters/06_rnn_lstm_seq/exercises/<练习名>.cpp，参考答案在 exercises/solutions/ 中。
 设置 PRESET=exercise-solutions 可改为检查参考答案，而不是你的文件。
 退出码：0 全部完成，1 有练习未通过，77 有练习未开始，2 命令行有误。

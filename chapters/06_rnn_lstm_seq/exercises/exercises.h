@@ -14,12 +14,12 @@
 ///
 /// The notation is the book's (the foundations page): vectors are column vectors and weights
 /// multiply from the left, stored as LibTorch stores them, so \f$W_{ih} x_t\f$ is `w.w_ih * x`;
-/// the parameters are \f$W_{ih}, W_{hh}, b_{ih}, b_{hh}\f$ (the theory pages' \f$W [h_{t-1}, x_t] + b\f$
-/// with \f$W = [W_{hh}, W_{ih}]\f$ and \f$b = b_{ih} + b_{hh}\f$); the LSTM's cell state is \f$c_t\f$
-/// and its candidate \f$g_t\f$; \f$B\f$ is the batch, \f$T\f$ a length, \f$H\f$ the hidden
-/// size. A matrix that holds a batch or a sequence (the exercises from page 05 on) has one row per
-/// sequence or per time step, as LibTorch's tensors do: row b of a [B, H] matrix is sequence b's
-/// \f$h^\top\f$.
+/// the parameters are \f$W_{ih}, W_{hh}, b_{ih}, b_{hh}\f$ (the theory pages'
+/// \f$W [h_{t-1}, x_t] + b\f$ with \f$W = [W_{hh}, W_{ih}]\f$ and \f$b = b_{ih} + b_{hh}\f$);
+/// the LSTM's cell state is \f$c_t\f$ and its candidate \f$g_t\f$; \f$B\f$ is the batch,
+/// \f$T\f$ a length, \f$H\f$ the hidden size. A matrix that holds a batch or a sequence (the
+/// exercises from page 05 on) has one row per sequence or per time step, as LibTorch's tensors
+/// do: row b of a [B, H] matrix is sequence b's \f$h^\top\f$.
 #include <Eigen/Dense>
 
 #include <cstdint>
@@ -91,9 +91,10 @@ struct LstmState {
 
 /// Exercise `lstm_cell` (page 04). One step from `prev` = (h_{t-1}, c_{t-1}) and x_t: the
 /// stacked pre-activation \f$a = W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh}\f$ (blocks
-/// \f$a_i, a_f, a_g, a_o\f$ of H rows), \f$i_t, f_t, o_t = \sigma(a_i), \sigma(a_f), \sigma(a_o)\f$,
-/// \f$g_t = \tanh(a_g)\f$, then \f$c_t = f_t \odot c_{t-1} + i_t \odot g_t\f$ and
-/// \f$h_t = o_t \odot \tanh(c_t)\f$. Returns (h_t, c_t).
+/// \f$a_i, a_f, a_g, a_o\f$ of H rows),
+/// \f$i_t, f_t, o_t = \sigma(a_i), \sigma(a_f), \sigma(a_o)\f$, \f$g_t = \tanh(a_g)\f$, then
+/// \f$c_t = f_t \odot c_{t-1} + i_t \odot g_t\f$ and \f$h_t = o_t \odot \tanh(c_t)\f$.
+/// Returns (h_t, c_t).
 LstmState lstm_cell(const LstmWeights& w, const Vec& x, const LstmState& prev);
 
 /// The gradients of one LSTM step.

@@ -56,7 +56,8 @@ Verdict from_json(const nlohmann::json& j) {
   v.failed_case = j.at("case");
   v.failure.mismatch = j.at("mismatch");
   v.failure.mistake = {j.at("mistake").get<std::string>(),
-                       j.at("args").get<std::vector<std::string>>(), j.at("variant").get<std::string>()};
+                       j.at("args").get<std::vector<std::string>>(),
+                       j.at("variant").get<std::string>()};
   return v;
 }
 
@@ -152,7 +153,8 @@ std::vector<std::pair<char32_t, std::string>> code_points(const std::string& tex
 }
 
 bool is_chinese(char32_t c) {
-  return (c >= 0x3000 && c <= 0x303F) || (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xFF00 && c <= 0xFFEF);
+  return (c >= 0x3000 && c <= 0x303F) || (c >= 0x3400 && c <= 0x9FFF) ||
+         (c >= 0xFF00 && c <= 0xFFEF);
 }
 
 // A line may break between two characters of Chinese text, but not before a closing mark nor
@@ -348,7 +350,9 @@ int main(int argc, char** argv) {
     if (!expect_mistake.empty() && name.empty()) {
       throw book::UsageError(say(Msg::kErrExpectMistakeNeedsExercise));
     }
-    if (!expect.empty() && !name.empty()) throw book::UsageError(say(Msg::kErrExpectWithoutExercise));
+    if (!expect.empty() && !name.empty()) {
+      throw book::UsageError(say(Msg::kErrExpectWithoutExercise));
+    }
     ex::check::prepare_reference();
     Style style;
     style.colour = isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;

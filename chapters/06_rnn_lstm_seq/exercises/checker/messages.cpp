@@ -19,11 +19,17 @@ std::optional<Lang> language_named(const std::string& name) {
   return std::nullopt;
 }
 
-Lang language() { return current; }
+Lang language() {
+  return current;
+}
 
-void set_language(Lang lang) { current = lang; }
+void set_language(Lang lang) {
+  current = lang;
+}
 
-const std::string& in_language(const Text& text) { return current == Lang::kZh ? text.zh : text.en; }
+const std::string& in_language(const Text& text) {
+  return current == Lang::kZh ? text.zh : text.en;
+}
 
 const std::vector<Message>& messages() {
   static const std::vector<Message> table = {
@@ -100,7 +106,8 @@ const std::vector<Message>& messages() {
 
       // ---- a check that did not end normally
       {Msg::kTimeout,
-       {"the check took longer than {} s: an endless loop?", "检查用时超过 {} 秒：是不是有死循环？"}},
+       {"the check took longer than {} s: an endless loop?",
+        "检查用时超过 {} 秒：是不是有死循环？"}},
       {Msg::kCrashed, {"your code crashed: {}", "你的代码崩溃了：{}"}},
       {Msg::kSegv,
        {"a segmentation fault (an index out of range or a dangling reference?)",
@@ -189,7 +196,8 @@ const std::vector<Message>& messages() {
       {Msg::kClipOne, {"one 1x1 tensor", "只有一个 1x1 张量"}},
       {Msg::kClipRandom, {"random", "随机"}},
       {Msg::kGradsCount,
-       {"grads holds {} matrices after clipping, expected {}", "裁剪后 grads 有 {} 个矩阵，应为 {} 个"}},
+       {"grads holds {} matrices after clipping, expected {}",
+        "裁剪后 grads 有 {} 个矩阵，应为 {} 个"}},
       {Msg::kCaseCe,
        {"real lengths [{}] of {} steps, {} classes, ignore_index {}{} (seed {})",
         "真实长度 [{}]（共 {} 个时间步），{} 个类别，ignore_index 为 {}{}（随机种子 {}）"}},
@@ -208,7 +216,8 @@ const std::string& text(Msg id) {
     return index;
   }();
   const Message* m = by_id.at(static_cast<std::size_t>(id));
-  if (m == nullptr) throw std::logic_error(fmt::format("message {} has no text", static_cast<int>(id)));
+  if (m == nullptr)
+    throw std::logic_error(fmt::format("message {} has no text", static_cast<int>(id)));
   return in_language(m->text);
 }
 
@@ -223,7 +232,8 @@ std::string format_with(const std::string& pattern, const std::vector<std::strin
       out += pattern[k];
     }
   }
-  if (next != args.size()) throw std::logic_error("a diagnosis names fewer values than it is given");
+  if (next != args.size())
+    throw std::logic_error("a diagnosis names fewer values than it is given");
   return out;
 }
 

@@ -30,6 +30,7 @@ void set_language(Lang lang);
 const std::string& in_language(const Text& text);
 
 /// The checker's messages. Each has one row in the table of messages.cpp.
+// clang-format off
 enum class Msg {
   // the command line
   kCliDescription, kOptExercise, kOptHint, kOptTimeout, kOptNoFork, kOptExpectMistake, kOptExpect,
@@ -54,6 +55,7 @@ enum class Msg {
   kDistanceDiffers,
   kCount  ///< the number of messages (not a message)
 };
+// clang-format on
 
 /// One row of the table: a message and its two texts.
 struct Message {

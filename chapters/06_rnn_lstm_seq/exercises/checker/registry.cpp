@@ -93,8 +93,8 @@ const std::vector<Exercise>& exercises() {
        {{"gate_order",
          {"your gates look like the order {}; LibTorch stacks them i, f, g, o (rows [0,H) i, "
           "[H,2H) f, [2H,3H) g, [3H,4H) o)",
-          "你的门控（gate）像是按 {} 的顺序取的：LibTorch 的堆叠顺序是 i, f, g, o（i 占第 [0,H) 行，"
-          "f 占 [H,2H)，g 占 [2H,3H)，o 占 [3H,4H)）"}},
+          "你的门控（gate）像是按 {} 的顺序取的：LibTorch 的堆叠顺序是 i, f, g, o"
+          "（i 占第 [0,H) 行，f 占 [H,2H)，g 占 [2H,3H)，o 占 [3H,4H)）"}},
         {"no_tanh_on_output",
          {"your h_t equals o_t * c_t: the output is h_t = o_t * tanh(c_t)",
           "你的 h_t 等于 o_t * c_t：输出应为 h_t = o_t * tanh(c_t)"}},
@@ -176,7 +176,8 @@ const std::vector<Exercise>& exercises() {
        check_gru_cell},
 
       {"bidirectional_final_state",
-       {"05: Shapes, layouts and where the final state lives", "05：形状、布局，以及最终状态在哪里"},
+       {"05: Shapes, layouts and where the final state lives",
+        "05：形状、布局，以及最终状态在哪里"},
        {"05 shapes", "05 形状"},
        {"the outputs of a bidirectional torch::nn::LSTM over packed sequences, at each "
         "sequence's true ends",
@@ -207,7 +208,8 @@ const std::vector<Exercise>& exercises() {
        check_bidirectional_final_state},
 
       {"packing_metadata",
-       {"06: Packed sequences: right answers, and what they cost", "06：打包序列：正确的结果及其代价"},
+       {"06: Packed sequences: right answers, and what they cost",
+        "06：打包序列：正确的结果及其代价"},
        {"06 packing", "06 打包序列"},
        {"torch::nn::utils::rnn::pack_padded_sequence(..., enforce_sorted = false)",
         "torch::nn::utils::rnn::pack_padded_sequence(..., enforce_sorted = false) 的结果"},
@@ -235,7 +237,8 @@ const std::vector<Exercise>& exercises() {
        check_packing_metadata},
 
       {"last_real_output",
-       {"06: Packed sequences: right answers, and what they cost", "06：打包序列：正确的结果及其代价"},
+       {"06: Packed sequences: right answers, and what they cost",
+        "06：打包序列：正确的结果及其代价"},
        {"06 packing", "06 打包序列"},
        {"h_n of the same torch::nn::LSTM run on the packed batch",
         "同一个 torch::nn::LSTM 在打包后的批次上运行得到的 h_n"},
