@@ -20,7 +20,7 @@ const std::vector<Exercise>& exercises() {
        {"Keep one state vector h, starting as h0. For each x in xs: the pre-activation is\n"
         "W_ih x + b_ih + W_hh h + b_hh (w.w_ih * x + ...: the weights are [H, in] and [H, H]),\n"
         "h becomes its tanh (.array().tanh()), and you append h to the result.",
-        "用一个隐状态（hidden state）向量 h 记住当前状态，初值为 h0。对 xs 中的每个 x，先算\n"
+        "用一个向量 h 保存隐状态（hidden state），初值为 h0。对 xs 中的每个 x，先算\n"
         "预激活（pre-activation）W_ih x + b_ih + W_hh h + b_hh（代码写作 w.w_ih * x + ...，\n"
         "两个权重分别是 [H, in] 和 [H, H]），再令 h 等于它的 tanh（.array().tanh()），\n"
         "并把 h 追加到结果中。"},
@@ -56,7 +56,7 @@ const std::vector<Exercise>& exercises() {
         "At step t: dh_t = dh[t] + g; da = dh_t * (1 - hs[t]^2) elementwise (tanh'); then\n"
         "dW_ih += da x_t^T, dW_hh += da h_{t-1}^T (h_{-1} is h0), db += da, dx_t = W_ih^T da,\n"
         "and the new g = W_hh^T da. After the loop, dL/dh_0 = g.",
-        "从后往前走，t = T-1 .. 0（下标从 0 开始），用 g 带着后一步传回来的 dL/dh_{t+1}。\n"
+        "从后往前走，t = T-1 .. 0（下标从 0 开始），用 g 保存从后一步传回来的 dL/dh_{t+1}。\n"
         "在第 t 步：dh_t = dh[t] + g；da = dh_t * (1 - hs[t]^2)，按元素相乘（tanh' = 1 - h^2）；\n"
         "然后 dW_ih += da x_t^T，dW_hh += da h_{t-1}^T（h_{-1} 就是 h0），db += da，\n"
         "dx_t = W_ih^T da，新的 g = W_hh^T da。循环结束后，dL/dh_0 = g。"},
@@ -122,7 +122,7 @@ const std::vector<Exercise>& exercises() {
         "W_hh^T da and dc_{t-1} = dc * f.",
         "先重新算出 i、f、g、o、c_t 和 tanh(c_t)。然后\n"
         "dc = dnext.c + dnext.h * o * (1 - tanh(c_t)^2)；do = dnext.h * tanh(c_t)；\n"
-        "di = dc * g；df = dc * c_{t-1}；dg = dc * i。再穿过各自的非线性：sigmoid' = s (1 - s)，\n"
+        "di = dc * g；df = dc * c_{t-1}；dg = dc * i。再分别穿过各自的激活函数：sigmoid' = s (1 - s)，\n"
         "tanh' = 1 - g^2；把四块拼成 da（4H 个元素）。最后 dW_ih = da x^T，dW_hh = da h^T，\n"
         "db = da，dx = W_ih^T da，dh_{t-1} = W_hh^T da，dc_{t-1} = dc * f。"},
        {{"cell_path_from_h",
@@ -209,7 +209,7 @@ const std::vector<Exercise>& exercises() {
 
       {"packing_metadata",
        {"06: Packed sequences: right answers, and what they cost",
-        "06：打包序列：正确的结果及其代价"},
+        "06：打包序列——正确的结果，以及它的代价"},
        {"06 packing", "06 打包序列"},
        {"torch::nn::utils::rnn::pack_padded_sequence(..., enforce_sorted = false)",
         "torch::nn::utils::rnn::pack_padded_sequence(..., enforce_sorted = false) 的结果"},
@@ -238,7 +238,7 @@ const std::vector<Exercise>& exercises() {
 
       {"last_real_output",
        {"06: Packed sequences: right answers, and what they cost",
-        "06：打包序列：正确的结果及其代价"},
+        "06：打包序列——正确的结果，以及它的代价"},
        {"06 packing", "06 打包序列"},
        {"h_n of the same torch::nn::LSTM run on the packed batch",
         "同一个 torch::nn::LSTM 在打包后的批次上运行得到的 h_n"},
@@ -334,7 +334,7 @@ const std::vector<Exercise>& exercises() {
 
       {"edit_distance",
        {"10: Teacher forcing and exposure bias, on grapheme-to-phoneme conversion",
-        "10：教师强制与暴露偏差：以字素到音素的转换为例"},
+        "10：教师强制与暴露偏差（以字素到音素的转换为例）"},
        {"10 teacher forcing", "10 教师强制"},
        {"a breadth-first search over single edits, on short strings",
         "在短字符串上对单步编辑做广度优先搜索"},
