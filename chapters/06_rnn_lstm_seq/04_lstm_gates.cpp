@@ -210,9 +210,9 @@ void show_memory_unit(const ch06::GateTrace& g, const ch06::MemoryTaskOptions& t
       g.memory_unit, facts.put("pairs_apart", std::to_string(pairs.apart.size())),
       pairs.apart.size() + pairs.overlap.size(),
       facts.put("pairs_apart_list", pair_names(pairs.apart, t.signals)));
-  const std::string others = pairs.overlap.empty() ? "" : " (the head tells them apart with other units)";
-  std::cout << fmt::format("Pairs whose h_T ranges overlap: {}{}.\n",
-                           facts.put("pairs_overlap_list", pair_names(pairs.overlap, t.signals)), others);
+  const std::string overlap = facts.put("pairs_overlap_list", pair_names(pairs.overlap, t.signals));
+  const char* others = pairs.overlap.empty() ? "" : " (the head tells them apart with other units)";
+  std::cout << fmt::format("Pairs whose h_T ranges overlap: {}{}.\n", overlap, others);
 }
 // [memory_unit]
 

@@ -121,7 +121,8 @@ std::vector<std::pair<std::string, double>> first_gradient_by_tensor(const Explo
 }
 
 // [probe]
-std::vector<StepProbe> probe_first_step(const ExplodingConfig& c, const std::vector<double>& lengths) {
+std::vector<StepProbe> probe_first_step(const ExplodingConfig& c,
+                                        const std::vector<double>& lengths) {
   ExplodingModel model = make_exploding_model(c);
   const auto [x, y] = exploding_batch(c);
   exploding_loss(model, x, y).backward();
@@ -135,7 +136,8 @@ std::vector<StepProbe> probe_first_step(const ExplodingConfig& c, const std::vec
   std::vector<StepProbe> out;
   torch::NoGradGuard no_grad;
   for (double s : lengths) {
-    for (std::size_t k = 0; k < parameters.size(); ++k) parameters[k].copy_(start[k] + s * direction[k]);
+    for (std::size_t k = 0; k < parameters.size(); ++k)
+      parameters[k].copy_(start[k] + s * direction[k]);  // w = w_0 - s g/||g||
     const Forward f = exploding_forward(model, x, y);
     StepProbe r;
     r.length = s;
