@@ -48,7 +48,7 @@ const std::vector<Exercise>& exercises() {
 
       {"rnn_backward",
        {"03: Backpropagation through time, vanishing and exploding gradients",
-        "03：随时间反向传播、梯度消失与梯度爆炸"},
+        "03：随时间反向传播，梯度消失与梯度爆炸"},
        {"03 BPTT", "03 随时间反向传播"},
        {"LibTorch autograd through torch::rnn_tanh_cell, and central finite differences",
         "经过 torch::rnn_tanh_cell 的 LibTorch 自动求导，以及中心有限差分"},
@@ -144,7 +144,7 @@ const std::vector<Exercise>& exercises() {
        check_lstm_cell_backward},
 
       {"gru_cell",
-       {"08: The GRU against the RNN and the LSTM", "08：GRU 与 RNN、LSTM 的对比"},
+       {"08: The GRU against the RNN and the LSTM", "08：GRU 与 RNN、LSTM 的比较"},
        {"08 GRU", "08 GRU 对比"},
        {"torch::nn::GRUCell with the same weights (float64)",
         "权重相同的 torch::nn::GRUCell（float64）"},
@@ -209,7 +209,7 @@ const std::vector<Exercise>& exercises() {
 
       {"packing_metadata",
        {"06: Packed sequences: right answers, and what they cost",
-        "06：打包序列——正确的结果，以及它的代价"},
+        "06：打包序列：正确的结果，以及它的代价"},
        {"06 packing", "06 打包序列"},
        {"torch::nn::utils::rnn::pack_padded_sequence(..., enforce_sorted = false)",
         "torch::nn::utils::rnn::pack_padded_sequence(..., enforce_sorted = false) 的结果"},
@@ -238,7 +238,7 @@ const std::vector<Exercise>& exercises() {
 
       {"last_real_output",
        {"06: Packed sequences: right answers, and what they cost",
-        "06：打包序列——正确的结果，以及它的代价"},
+        "06：打包序列：正确的结果，以及它的代价"},
        {"06 packing", "06 打包序列"},
        {"h_n of the same torch::nn::LSTM run on the packed batch",
         "同一个 torch::nn::LSTM 在打包后的批次上运行得到的 h_n"},
@@ -255,7 +255,7 @@ const std::vector<Exercise>& exercises() {
        check_last_real_output},
 
       {"masked_mean",
-       {"07: A sentiment LSTM that reads word order", "07：读得懂词序的情感分类 LSTM"},
+       {"07: A sentiment LSTM that reads word order", "07：读懂词序的情感 LSTM"},
        {"07 sentiment", "07 情感分类"},
        {"a loop over each text's real words", "对每个文本的真实词元逐个累加的循环"},
        {"For text b: embedded[b].topRows(lengths[b]).colwise().sum() divided by lengths[b].",
@@ -334,7 +334,7 @@ const std::vector<Exercise>& exercises() {
 
       {"edit_distance",
        {"10: Teacher forcing and exposure bias, on grapheme-to-phoneme conversion",
-        "10：教师强制与暴露偏差（以字素到音素的转换为例）"},
+        "10：教师强制与暴露偏差：以字素到音素转换为例"},
        {"10 teacher forcing", "10 教师强制"},
        {"a breadth-first search over single edits, on short strings",
         "在短字符串上对单步编辑做广度优先搜索"},
