@@ -347,12 +347,40 @@ std::string link_untranslated(const std::string& line, const std::map<std::strin
   return result + std::string(begin, line.cend());
 }
 
+// A line break inside a paragraph becomes a space in HTML, which Chinese text does not have between
+// two characters: in the Chinese edition a line that ends in a Chinese character (or full-width
+// punctuation) and a next line that starts with one are joined. Code, formulas, tables and
+// headings are left alone; a break next to Latin text stays a space, as the spacing rule wants.
+std::vector<std::string> join_chinese_lines(const std::vector<std::string>& lines) {
+  std::vector<std::string> joined;
+  bool fence = false, formula = false;
+  auto wide = [](unsigned char c) { return c >= 0x80; };
+  for (const auto& line : lines) {
+    const std::string t = trim(line);
+    const bool marker = starts_with(t, "```") || starts_with(t, "~~~");
+    const bool prose = !fence && !formula && !marker && !t.empty() && t[0] != '|' && t[0] != '#' &&
+                       t[0] != '\\';
+    if (prose && !joined.empty()) {
+      const std::string prev = trim(joined.back());
+      if (!prev.empty() && prev[0] != '|' && prev[0] != '#' && wide(prev.back()) && wide(t[0])) {
+        joined.back() = joined.back().substr(0, joined.back().find_last_not_of(" \t") + 1) + t;
+        continue;
+      }
+    }
+    if (marker) fence = !fence;
+    if (!fence && line.find("\\f[") != std::string::npos && line.find("\\f]") == std::string::npos) formula = true;
+    else if (formula && line.find("\\f]") != std::string::npos) formula = false;
+    joined.push_back(line);
+  }
+  return joined;
+}
+
 int filter(const std::string& edition, const std::vector<fs::path>& fact_dirs, const fs::path& terms,
            const fs::path& page) {
   const std::string text = read_text(page);
   FactStore store(fact_dirs, {});
   std::ostringstream out;
-  const auto lines = split_lines(text);
+  const auto lines = edition == "zh" ? join_chinese_lines(split_lines(text)) : split_lines(text);
   const std::string label = page_label(text);
   int failures = 0;
   std::map<std::string, std::string> zh_labels, en_labels;
