@@ -694,6 +694,75 @@ void check_terms(const fs::path& docs, Problems& problems) {
   }
 }
 
+// ---- layout: the side tree of an edition, for Doxygen 1.9.4 -----------------------------------------
+
+// Doxygen 1.9.4 (Debian 12) leaves the pages out of the side tree when the main page's title is not
+// byte-for-byte the project name as it compares them, which a Chinese title never is (1.9.8 does not
+// have the bug). For that Doxygen the Chinese edition gets a layout whose tree lists the pages
+// itself, in the order of the \subpage lines, starting from the start page.
+std::string xml_escaped(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '"') out += "&quot;";
+    else out += c;
+  }
+  return out;
+}
+
+std::string page_title(const std::string& text) {
+  static const std::regex title(R"(^#\s+(.*?)\s*\{#[A-Za-z0-9_]+\}\s*$)");
+  for (const auto& line : split_lines(text)) {
+    std::smatch m;
+    if (std::regex_match(line, m, title)) return m[1];
+    if (!trim(line).empty()) break;
+  }
+  return "";
+}
+
+void layout_entries(const std::map<std::string, fs::path>& pages, const std::string& label, int depth,
+                    std::set<std::string>& seen, std::ostringstream& out) {
+  static const std::regex subpage(R"(\\subpage\s+([A-Za-z0-9_]+))");
+  const auto it = pages.find(label);
+  if (it == pages.end() || depth > 8) return;
+  const std::string text = read_text(it->second);
+  for (auto m = std::sregex_iterator(text.begin(), text.end(), subpage); m != std::sregex_iterator(); ++m) {
+    const std::string child = (*m)[1];
+    const auto c = pages.find(child);
+    if (c == pages.end() || !seen.insert(child).second) continue;
+    const std::string indent(static_cast<std::size_t>(6 + 2 * depth), ' ');
+    const std::string title = xml_escaped(page_title(read_text(c->second)));
+    std::ostringstream inner;
+    layout_entries(pages, child, depth + 1, seen, inner);
+    if (inner.str().empty()) {
+      out << indent << "<tab type=\"user\" visible=\"yes\" url=\"@ref " << child << "\" title=\"" << title << "\"/>\n";
+    } else {
+      out << indent << "<tab type=\"usergroup\" visible=\"yes\" url=\"@ref " << child << "\" title=\"" << title
+          << "\">\n" << inner.str() << indent << "</tab>\n";
+    }
+  }
+}
+
+int layout(const fs::path& root, const fs::path& base, const fs::path& target) {
+  std::map<std::string, fs::path> pages;
+  for (const auto& page : pages_of(root)) {
+    const std::string label = page_label(read_text(page));
+    if (!label.empty()) pages[label] = page;
+  }
+  std::set<std::string> seen{"mainpage"};
+  std::ostringstream entries;
+  layout_entries(pages, "mainpage", 0, seen, entries);
+  std::string text = read_text(base);
+  const std::string anchor = "<tab type=\"mainpage\" visible=\"yes\" title=\"\"/>";
+  const auto at = text.find(anchor);
+  if (at == std::string::npos) throw std::runtime_error(base.string() + ": no main page tab in the layout");
+  text.insert(at + anchor.size(), "\n" + entries.str());
+  std::ofstream(target, std::ios::binary) << text;
+  return 0;
+}
+
 // ---- main ----------------------------------------------------------------------------------------
 
 int usage(const std::string& why) {
@@ -701,7 +770,8 @@ int usage(const std::string& why) {
             << "usage: book_pages filter --edition en|zh --facts DIR... --terms FILE PAGE\n"
             << "       book_pages check --docs DIR --facts DIR... --outputs DIR [--only LIST] [--skip-unless PATH]\n"
             << "                        [--notation-files FILE...]\n"
-            << "       book_pages sync --docs DIR ZH_PAGE...\n";
+            << "       book_pages sync --docs DIR ZH_PAGE...\n"
+            << "       book_pages layout --docs DIR --edition en|zh BASE_LAYOUT TARGET\n";
   return 2;
 }
 
@@ -737,6 +807,11 @@ int main(int argc, char** argv) try {
     if (positional.size() != 1) return usage("filter takes one page");
     if (edition != "en" && edition != "zh") return usage("--edition is en or zh");
     return filter(edition, facts, terms, positional[0]);
+  }
+  if (command == "layout") {
+    // book_pages layout --docs DIR --edition zh BASE_LAYOUT TARGET
+    if (docs.empty() || positional.size() != 2) return usage("layout needs --docs, a base layout and a target");
+    return layout(edition == "zh" ? docs / "zh" : docs, positional[0], positional[1]);
   }
   if (command == "sync") {
     if (docs.empty()) return usage("sync needs --docs");
