@@ -14,6 +14,7 @@
 # seed<S>_<cell>_t<T>_accuracy) for the pages' \run{<name>:<key>}.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source bench/lib.sh
 build=build/default
 out=""
 args=("$@")
@@ -29,21 +30,17 @@ p08="$build/bin/ch06_08_gru_comparison"
 [[ -x "$p08" ]] || { echo "bench/gru_long_range.sh: build first: cmake --build --preset default" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# facts <facts.json>: "key value" lines (the program writes one "key": "text" pair per line).
-facts() { sed -n 's/^ *"\([a-z0-9_.]*\)": "\(.*\)",\{0,1\}$/\1 \2/p' "$1"; }
 lengths="5 10 20 30 40 60 80"
 seeds="42 1 2"
 
 report() {
-  echo "== command: bash bench/gru_long_range.sh ${args[*]}"
-  echo "== date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "== machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), Linux $(uname -r)"
+  bench_header gru_long_range.sh "${args[@]}"
   echo
   echo "== 1. ch06_08_gru_comparison --keep_gate_bias 0 --lengths 10 20 40 --seed 42"
   "$p08" --keep_gate_bias 0 --lengths 10 20 40 --seed 42 --out_dir "$work/bias0" >"$work/bias0.log" 2>&1
   # The program's own table and verdict, as it printed them.
   awk '/^T   layer/ { on = 1 } /^Wrote/ { on = 0 } on' "$work/bias0.log"
-  facts "$work/bias0/facts.json" | awk '$1 ~ /_t[0-9]+_(accuracy|steps)$/ { printf "bias0_%s\t%s\n", $1, $2 }' >>"$work/facts"
+  bench_facts "$work/bias0/facts.json" | awk '$1 ~ /_t[0-9]+_(accuracy|steps)$/ { printf "bias0_%s\t%s\n", $1, $2 }' >>"$work/facts"
   echo
   echo "== 2. ch06_08_gru_comparison --lengths $lengths --max_steps 600 --threads 1, seeds $seeds"
   echo "test accuracy in % (chance 25 %), seeds $seeds in that order:"
@@ -51,7 +48,7 @@ report() {
     # shellcheck disable=SC2086
     "$p08" --lengths $lengths --max_steps 600 --threads 1 --seed "$seed" --out_dir "$work/s$seed" \
       >"$work/s$seed.log" 2>&1
-    facts "$work/s$seed/facts.json" | awk -v s="$seed" '$1 ~ /_t[0-9]+_accuracy$/ { printf "seed%s_%s\t%s\n", s, $1, $2 }' \
+    bench_facts "$work/s$seed/facts.json" | awk -v s="$seed" '$1 ~ /_t[0-9]+_accuracy$/ { printf "seed%s_%s\t%s\n", s, $1, $2 }' \
       >>"$work/facts"
   done
   printf '%-4s %-22s %-22s %-22s\n' T RNN GRU LSTM
@@ -69,18 +66,10 @@ report() {
   done
   echo "most training steps any run took (of 600), per layer:"
   for cell in rnn gru lstm; do
-    for seed in $seeds; do facts "$work/s$seed/facts.json"; done |
+    for seed in $seeds; do bench_facts "$work/s$seed/facts.json"; done |
       awk -v c="$cell" -v facts="$work/facts" '$1 ~ "^" c "_t[0-9]+_steps$" && $2 + 0 > m + 0 { m = $2 }
         END { printf "  %-5s %s\n", toupper(c), m; printf "most_steps_%s\t%s\n", c, m >> facts }'
   done
 }
 
-if [[ -z "$out" ]]; then
-  report
-else
-  name=$(basename "$out")
-  mkdir -p "$out"
-  report | tee "$work/$name.txt"
-  { echo "{"; awk -F'\t' '{ printf "%s  \"%s\": \"%s\"", (NR > 1 ? ",\n" : ""), $1, $2 } END { print "" }' "$work/facts"; echo "}"; } >"$out/facts.json"
-  cp "$work/$name.txt" "$out/$name.txt"
-fi
+bench_publish "$out" "$work" report

@@ -12,6 +12,7 @@
 # under <model>_<path>_<batching>, _min and _max) for the pages' \run{<name>:<key>}.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source bench/lib.sh
 reps=2
 models="lstm gru rnn"
 build=build/default
@@ -34,9 +35,7 @@ trap 'rm -rf "$work"' EXIT
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 report() {
-  echo "== command: bash bench/rnn_paths.sh ${args[*]}"
-  echo "== date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "== machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), Linux $(uname -r)"
+  bench_header rnn_paths.sh "${args[@]}"
   echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   for rep in $(seq 1 "$reps"); do
     for seed in 1 2 3; do
@@ -81,12 +80,4 @@ report() {
   cp "$work/runs" "${RNN_PATHS_RUNS:-/dev/null}"
 }
 
-if [[ -z "$out" ]]; then
-  report
-else
-  name=$(basename "$out")
-  mkdir -p "$out"
-  report | tee "$work/$name.txt"
-  { echo "{"; awk -F'\t' '{ printf "%s  \"%s\": \"%s\"", (NR > 1 ? ",\n" : ""), $1, $2 } END { print "" }' "$work/facts"; echo "}"; } >"$out/facts.json"
-  cp "$work/$name.txt" "$out/$name.txt"
-fi
+bench_publish "$out" "$work" report

@@ -20,6 +20,7 @@
 # DIR/facts.json (the numbers as printed, for the pages' \run{<name>:<key>}).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source bench/lib.sh
 
 runs=3
 build=build/default
@@ -58,9 +59,7 @@ mean() { awk '{s+=$1} END {printf "%.2f", s/NR}'; }
 timed() { local out=$1; shift; /usr/bin/time -f "%e %M" -o "$out.time" -a "$@" >"$out.log" 2>&1; }
 
 report() {
-  echo "== command: bash bench/run.sh ${args[*]}"
-  echo "== date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "== machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), Linux $(uname -r)"
+  bench_header run.sh "${args[@]}"
   echo "== BLAS: $("$gemm" --repeats 1 | sed 's/.*"blas":"\([^"]*\)".*/\1/')"
   echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
@@ -154,12 +153,4 @@ report() {
   echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
-if [[ -z "$out" ]]; then
-  report
-else
-  name=$(basename "$out")
-  mkdir -p "$out"
-  report | tee "$work/$name.txt"
-  { echo "{"; awk -F'\t' '{ printf "%s  \"%s\": \"%s\"", (NR > 1 ? ",\n" : ""), $1, $2 } END { print "" }' "$work/facts"; echo "}"; } >"$out/facts.json"
-  cp "$work/$name.txt" "$out/$name.txt"
-fi
+bench_publish "$out" "$work" report

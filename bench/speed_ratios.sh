@@ -14,6 +14,7 @@
 # ours running: flock /tmp/book-cpu.lock bash bench/speed_ratios.sh ...).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source bench/lib.sh
 
 runs=3
 build=build/default
@@ -35,23 +36,19 @@ p08="$build/bin/ch06_08_gru_comparison"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# facts <facts.json>: "key value" lines (the programs write one "key": "text" pair per line).
-facts() { sed -n 's/^ *"\([a-z0-9_.]*\)": "\(.*\)",\{0,1\}$/\1 \2/p' "$1"; }
 
 report() {
-  echo "== command: bash bench/speed_ratios.sh ${args[*]}"
-  echo "== date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "== machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), Linux $(uname -r)"
+  bench_header speed_ratios.sh "${args[@]}"
   echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   for i in $(seq 1 "$runs"); do
     "$p06" --seed 42 --out_dir "$work/p06_$i" >"$work/p06_$i.log" 2>&1
     "$p08" --seed 42 --out_dir "$work/p08_$i" >"$work/p08_$i.log" 2>&1
-    facts "$work/p06_$i/facts.json" | sed "s/^/$i /" >>"$work/values"
-    facts "$work/p08_$i/facts.json" | sed "s/^/$i /" >>"$work/values"
+    bench_facts "$work/p06_$i/facts.json" | sed "s/^/$i /" >>"$work/values"
+    bench_facts "$work/p08_$i/facts.json" | sed "s/^/$i /" >>"$work/values"
     # The time per unit of matrix work (the GRU's is 3 times the RNN's, the LSTM's 4 times).
     awk -v i="$i" '$2 == "gru_vs_rnn" { printf "%s gru_vs_rnn_per_work %.3g\n", i, $3 / 3 }
                    $2 == "lstm_vs_rnn" { printf "%s lstm_vs_rnn_per_work %.3g\n", i, $3 / 4 }' \
-      <(facts "$work/p08_$i/facts.json" | sed "s/^/$i /") >>"$work/values"
+      <(bench_facts "$work/p08_$i/facts.json" | sed "s/^/$i /") >>"$work/values"
   done
   echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
   # "Threads: torch 1, BLAS 2 | <the BLAS library>"
@@ -112,17 +109,4 @@ report() {
     }' "$work/values" "$work/rows"
 }
 
-if [[ -z "$out" ]]; then
-  report
-else
-  name=$(basename "$out")
-  mkdir -p "$out"
-  report | tee "$work/$name.txt"
-  {
-    echo "{"
-    awk -F'\t' '{ printf "%s  \"%s\": \"%s\"", (NR > 1 ? ",\n" : ""), $1, $2 } END { print "" }' "$work/facts"
-    echo "}"
-  } >"$work/facts.json"
-  mv "$work/$name.txt" "$out/$name.txt"
-  mv "$work/facts.json" "$out/facts.json"
-fi
+bench_publish "$out" "$work" report
