@@ -37,7 +37,7 @@ TEST_CASE("a bag of embeddings gives bitwise identical outputs for \"dog bites m
   CHECK(torch::equal(a, b));  // bit for bit, not just close
 }
 
-TEST_CASE("a bag of embeddings is blind to any reordering; an RNN is not") {
+TEST_CASE("a bag of embeddings is blind to any reordering, an RNN is not") {
   torch::manual_seed(3);
   BagOfEmbeddings bag(20, 8, 16, 2);
   SmallRnnClassifier rnn(20, 8, 16, 2);

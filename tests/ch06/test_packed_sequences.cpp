@@ -61,7 +61,7 @@ TEST_CASE("a packed batch of lengths 2, 4, 1, 3: data, batch_sizes and both inde
   CHECK(demo.lengths.device().is_cpu());
 }
 
-TEST_CASE_TEMPLATE("packed h_n equals each sequence run alone; the padded batch's h_n does not", T, Rnn, Lstm, Gru) {
+TEST_CASE_TEMPLATE("packed h_n equals each sequence run alone, the padded batch's h_n does not", T, Rnn, Lstm, Gru) {
   torch::manual_seed(10);
   for (auto [layers, bidirectional] : std::vector<std::pair<std::int64_t, bool>>{{1, false}, {1, true}, {2, false}, {2, true}}) {
     CAPTURE(layers);
@@ -97,7 +97,7 @@ TEST_CASE_TEMPLATE("pad_packed_sequence restores the input, the lengths, and exa
   }
 }
 
-TEST_CASE("the length distributions: names are 5 to 15 long; the long tail is capped and heavy") {
+TEST_CASE("the length distributions: names are 5 to 15 long, the long tail is capped and heavy") {
   book::Rng rng(3);
   const auto names = names_lengths(2000, rng);
   REQUIRE(names.size() == 2000);

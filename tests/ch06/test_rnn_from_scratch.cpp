@@ -51,7 +51,7 @@ TEST_CASE("unrolling shares one set of weights: T steps at once equal T single s
   CHECK(all.hidden[0].size() == xs.size() + 1);  // h_0 .. h_T
 }
 
-TEST_CASE("W_hh h + W_ih x equals [W_hh, W_ih] [h; x], and with the batch as rows it reads S W_hh^T + X W_ih^T") {
+TEST_CASE("W_hh h + W_ih x equals [W_hh, W_ih] [h, x] (h stacked above x), and with the batch as rows it reads S W_hh^T + X W_ih^T") {
   book::Rng rng(8);
   for (auto [batch, in, hidden] : std::vector<std::tuple<int, int, int>>{{1, 1, 1}, {4, 3, 5}, {16, 10, 32}}) {
     const Mat h = random_matrix(hidden, batch, rng), x = random_matrix(in, batch, rng);  // one column per sequence

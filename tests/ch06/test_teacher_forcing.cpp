@@ -558,7 +558,7 @@ TEST_CASE("teacher forcing: the decoder is one sequence call, and still step aft
   }
 }
 
-TEST_CASE("a checkpoint keeps the encoder's width; one without it (before the width was its own) means H") {
+TEST_CASE("a checkpoint keeps the encoder's width, and one without it (before the width was its own) means H") {
   TempDir dir("g2p-checkpoint");
   G2PConfig config;
   config.embed_dim = 4;

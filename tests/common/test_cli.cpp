@@ -79,7 +79,7 @@ TEST_CASE("add_common_options gives every program --seed, --threads and --out_di
   CHECK(options.out_dir == "x y/ü");
 }
 
-TEST_CASE("one_of accepts its choices only; count and delimiter work through book::Cli") {
+TEST_CASE("one_of accepts its choices only, and count and delimiter work through book::Cli") {
   const auto choice = book::one_of({"rnn", "lstm", "gru"});
   CHECK(validate(choice, "lstm").empty());
   CHECK_FALSE(validate(choice, "cnn").empty());

@@ -119,7 +119,7 @@ TEST_CASE("program 07 --predict: UTF-8, emoji, invalid bytes, empty and wordless
   book::test::check_runtime_error(none, "no sentences to classify");
 }
 
-TEST_CASE("program 10 --predict: letters only, at most 40; accents, combining marks, emoji, bad bytes and huge lines refused in one short line each") {
+TEST_CASE("program 10 --predict: letters only, at most 40 (accents, combining marks, emoji, bad bytes and huge lines refused in one short line each)") {
   TempDir dir("rel-text-10");
   const std::string checkpoint = train_small("ch06_10_teacher_forcing", dir, "checkpoints/g2p_linear.pth");
   const ProcessResult help = run_program_named("ch06_10_teacher_forcing", {"--help"});
