@@ -9,6 +9,7 @@
 #include "book/facts.h"
 #include "book/files.h"
 #include "book/log.h"
+#include "book/text.h"
 #include "book/timer.h"
 #include "book/torch_utils.h"
 #include "lib/sentiment.h"
@@ -112,9 +113,7 @@ void check_flags(const Options& o) {
     throw book::UsageError("--embed_dim/--hidden_dim/--num_layers/--max_vocab give " + book::with_thousands(parameters) +
                            " parameters; the limit is " + book::with_thousands(kMaxParameters));
   }
-  // What autograd keeps for one batch of texts of --max_len words, roughly: per word, layer and
-  // direction the 4 gates, the cell and the hidden state (6·H floats), plus the embeddings.
-  const double activations = 4.0 * o.batch_size * o.max_len * (6.0 * o.hidden_dim * 2.0 * o.num_layers + 2.0 * o.embed_dim);
+  const double activations = ch06::sentiment_activation_bytes(model_config(o, o.max_vocab), o.batch_size, o.max_len);
   if (activations > kMaxActivationBytes) {
     throw book::UsageError(fmt::format("--batch_size {} x --max_len {} with --hidden_dim {} would need about {:.0f} GB "
                                        "of activations per batch; the limit is {:.0f} GB",
@@ -321,13 +320,7 @@ int predict(const Options& o) {
       ? book::fs::path(o.common.out_dir) / "checkpoints" / "sentiment_lstm.pth"
       : book::fs::path(o.checkpoint);
   ch06::LoadedSentiment loaded = ch06::load_sentiment(checkpoint);
-  std::vector<std::string> sentences = o.sentences;
-  if (sentences.empty()) {
-    for (std::string line; std::getline(std::cin, line);) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      sentences.push_back(line);
-    }
-  }
+  const std::vector<std::string> sentences = o.sentences.empty() ? book::read_lines(std::cin) : o.sentences;
   if (sentences.empty()) throw std::runtime_error("no sentences to classify: give them on the command line or on stdin");
   int failures = 0;
   const auto answers = ch06::predict_sentiment(loaded.model, loaded.vocab, sentences, loaded.max_len);

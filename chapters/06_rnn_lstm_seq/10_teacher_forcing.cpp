@@ -13,6 +13,7 @@
 #include "book/facts.h"
 #include "book/files.h"
 #include "book/log.h"
+#include "book/text.h"
 #include "book/timer.h"
 #include "book/torch_utils.h"
 #include "lib/g2p_data.h"
@@ -262,10 +263,7 @@ int predict(const Options& o) {
                                               ("g2p_" + o.run.schedules.back() + ".pth")
                                         : book::fs::path(o.checkpoint);
   ch06::G2PModel model = ch06::load_g2p(checkpoint);
-  std::vector<std::string> words = o.words;
-  if (words.empty()) {
-    for (std::string line; std::getline(std::cin, line);) words.push_back(line);
-  }
+  const std::vector<std::string> words = o.words.empty() ? book::read_lines(std::cin) : o.words;
   if (words.empty())
     throw std::runtime_error("no words to pronounce: give them on the command line or on stdin");
   int failures = 0;

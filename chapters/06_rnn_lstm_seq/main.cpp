@@ -206,13 +206,7 @@ int predict(const Options& o, bool model_type_given) {
           : book::fs::path(o.checkpoint);
   ch06::LoadedClassifier loaded =
       ch06::load_classifier(checkpoint, model_type_given ? &type : nullptr);
-  std::vector<std::string> names = o.names;
-  if (names.empty()) {
-    for (std::string line; std::getline(std::cin, line);) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      names.push_back(line);
-    }
-  }
+  const std::vector<std::string> names = o.names.empty() ? book::read_lines(std::cin) : o.names;
   if (names.empty())
     throw std::runtime_error("no names to classify: give them on the command line or on stdin");
   int failures = 0;

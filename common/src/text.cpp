@@ -1,5 +1,7 @@
 #include "book/text.h"
 
+#include <istream>
+
 namespace book {
 
 std::u32string utf8_decode(std::string_view bytes) {
@@ -78,6 +80,15 @@ bool is_valid_utf8(std::string_view bytes) {
   const std::u32string decoded = utf8_decode(bytes);
   // U+FFFD may also be encoded legitimately; re-encoding tells the two apart.
   return utf8_encode(decoded) == bytes;
+}
+
+std::vector<std::string> read_lines(std::istream& in) {
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  return lines;
 }
 
 }  // namespace book

@@ -106,6 +106,21 @@ TEST_CASE("the chapter's SentimentLSTM: sizes and parameter count") {
   CHECK(book::count_parameters(*SentimentLSTM(small)).total == sentiment_parameter_count(small));
 }
 
+TEST_CASE("the activation estimate grows with the batch, the text length, the width and the depth") {
+  SentimentConfig c;  // the chapter's sizes: E 128, H 256, 2 layers
+  const double base = sentiment_activation_bytes(c, 32, 200);
+  // Per word: 6·H floats per layer and direction, and the embedding twice (input and dropout).
+  CHECK(base == doctest::Approx(4.0 * 32 * 200 * (6.0 * 256 * 2 * 2 + 2 * 128)));
+  CHECK(sentiment_activation_bytes(c, 64, 200) == doctest::Approx(2 * base));
+  CHECK(sentiment_activation_bytes(c, 32, 100) == doctest::Approx(base / 2));
+  SentimentConfig deeper = c;
+  deeper.num_layers = 4;
+  CHECK(sentiment_activation_bytes(deeper, 32, 200) > 1.9 * base);
+  SentimentConfig wider = c;
+  wider.hidden_dim = 512;
+  CHECK(sentiment_activation_bytes(wider, 32, 200) > 1.9 * base);
+}
+
 TEST_CASE("the head joins the forward state at the last real word and the backward state at the first") {
   SentimentLSTM model = small_model(5, 4, 2);
   torch::NoGradGuard no_grad;

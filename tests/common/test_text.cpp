@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <sstream>
+
 TEST_CASE("utf8_decode counts characters, not bytes") {
   CHECK(book::utf8_decode("petrov").size() == 6);
   CHECK(book::utf8_decode("Müller").size() == 6);
@@ -26,4 +28,14 @@ TEST_CASE("utf8_encode inverts utf8_decode on valid text") {
   for (const char* s : {"", "abc", "Müller", "王小明", "😀x", "e\xCC\x81"}) {
     CHECK(book::utf8_encode(book::utf8_decode(s)) == s);
   }
+}
+
+TEST_CASE("read_lines gives one item per line, without a Windows line end's carriage return") {
+  std::istringstream unix_text("petrov\nMüller\n\nlast without a line end");
+  CHECK(book::read_lines(unix_text) ==
+        std::vector<std::string>{"petrov", "Müller", "", "last without a line end"});
+  std::istringstream windows_text("petrov\r\nMüller\r\n");
+  CHECK(book::read_lines(windows_text) == std::vector<std::string>{"petrov", "Müller"});
+  std::istringstream empty_text("");
+  CHECK(book::read_lines(empty_text).empty());
 }

@@ -22,6 +22,12 @@ std::int64_t sentiment_parameter_count(const SentimentConfig& c) {
   return total + 2 * c.hidden_dim * c.num_classes + c.num_classes;
 }
 
+double sentiment_activation_bytes(const SentimentConfig& c, std::int64_t batch_size,
+                                  std::int64_t max_len) {
+  const double per_word = 6.0 * c.hidden_dim * 2.0 * c.num_layers + 2.0 * c.embed_dim;
+  return 4.0 * static_cast<double>(batch_size) * static_cast<double>(max_len) * per_word;
+}
+
 // [model]
 SentimentLSTMImpl::SentimentLSTMImpl(const SentimentConfig& config) : config_(config) {
   embedding_ =

@@ -35,6 +35,12 @@ struct SentimentConfig {
 /// 4·(H·in + H·H + 2H) with in = E for the first layer and 2H after it; the head 2H·C + C.
 std::int64_t sentiment_parameter_count(const SentimentConfig& config);
 
+/// About how many bytes of activations autograd keeps to train on one batch of `batch_size` texts
+/// of `max_len` words: per word, layer and direction the 4 gates, the cell and the hidden state
+/// (6·H floats), plus the embeddings (float32). An estimate, to refuse sizes that cannot fit.
+double sentiment_activation_bytes(const SentimentConfig& config, std::int64_t batch_size,
+                                  std::int64_t max_len);
+
 /// The chapter's SentimentLSTM: embedding → dropout → pack (unsorted, CPU lengths) → bidirectional
 /// LSTM → the last layer's final forward and backward states `[h_n[-2]; h_n[-1]]` → dropout → Linear.
 class SentimentLSTMImpl : public torch::nn::Module {

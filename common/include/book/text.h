@@ -1,8 +1,11 @@
 #pragma once
 /// \file
-/// UTF-8 text as Unicode code points, so that a character of a name is a character, not a byte.
+/// UTF-8 text as Unicode code points, so that a character of a name is a character, not a byte;
+/// and text read one line per item.
+#include <iosfwd>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace book {
 
@@ -21,5 +24,9 @@ std::string utf8_encode(char32_t c);
 
 /// True if `bytes` is valid UTF-8.
 bool is_valid_utf8(std::string_view bytes);
+
+/// Reads `in` to its end, one item per line (what the programs' --predict modes read from
+/// standard input). A Windows line end's '\r' is removed; empty lines are kept as empty items.
+std::vector<std::string> read_lines(std::istream& in);
 
 }  // namespace book
