@@ -103,7 +103,8 @@ ExplodingRun run_exploding(const ExplodingConfig& c,
 double spectral_radius(const torch::Tensor& w) {
   const torch::Tensor d = w.detach().to(torch::kFloat64);
   if (!torch::isfinite(d).all().item<bool>()) return std::numeric_limits<double>::quiet_NaN();
-  return torch::linalg::eigvals(d).abs().max().item<double>();
+  // at::linalg_eigvals, not torch::linalg::eigvals: Debian 13's LibTorch 2.6 ships no torch/linalg.h.
+  return at::linalg_eigvals(d).abs().max().item<double>();
 }
 
 std::vector<std::pair<std::string, double>> first_gradient_by_tensor(const ExplodingConfig& c) {
