@@ -26,7 +26,8 @@ std::string utf8_encode(char32_t c);
 bool is_valid_utf8(std::string_view bytes);
 
 /// Reads `in` to its end, one item per line (what the programs' --predict modes read from
-/// standard input). A Windows line end's '\r' is removed; empty lines are kept as empty items.
+/// standard input). A carriage return before the line end (Windows text) is removed; empty
+/// lines are kept as empty items.
 std::vector<std::string> read_lines(std::istream& in);
 
 }  // namespace book
