@@ -42,8 +42,15 @@ function codeColumns(page, doc) {
 }
 
 function mathProblems(page, win, doc) {
-  for (const e of doc.querySelectorAll(".MathJax_Error, .merror, [data-mjx-error]")) {
+  const errors = doc.querySelectorAll(".MathJax_Error, .merror, [data-mjx-error]");
+  for (const e of errors) {
     problem(page, "MathJax error: " + JSON.stringify(e.textContent.slice(0, 80)));
+  }
+  // MathJax's own log says why (e.g. "File failed to load: ..." when a file took longer than its
+  // load timeout): shown with the error, so that a failure can be told from a flaky machine.
+  if (errors.length > 0 && win.MathJax && win.MathJax.Message && win.MathJax.Message.Log) {
+    const log = win.MathJax.Message.Log().split("\n").filter(line => /fail|error|timeout/i.test(line));
+    if (log.length > 0) problem(page, "MathJax's log: " + JSON.stringify(log.join(" | ").slice(0, 300)));
   }
   if (win.MathJax && win.MathJax.Hub) {
     for (const jax of win.MathJax.Hub.getAllJax()) {
@@ -142,8 +149,8 @@ window.addEventListener("load", () => {
       const formulas = win.document.querySelectorAll('script[type^="math/tex"]').length;
       if (mj.isReady && mj.Hub.queue.pending === 0 && mj.Hub.getAllJax().length === formulas) {
         done();
-      } else if (++polls > 600) {
-        problem(page, "MathJax did not finish within 60 s (" + mj.Hub.getAllJax().length + " of " +
+      } else if (++polls > 1200) {  // longer than MathJax's own load timeout (docs/mathjax-config.js)
+        problem(page, "MathJax did not finish within 120 s (" + mj.Hub.getAllJax().length + " of " +
                       formulas + " formulas typeset)");
         done();
       } else {
