@@ -137,15 +137,22 @@ std::vector<fs::path> pages_of(const fs::path& root) {
 
 fs::path relative_in(const fs::path& root, const fs::path& page) { return fs::relative(page, root); }
 
-std::string page_label(const std::string& text) {
-  static const std::regex title(R"(^#\s.*\{#([A-Za-z0-9_]+)\}\s*$)");
+// A page's first line, "# Title {#label}": its title and its label (both empty if it has none).
+struct PageHeading {
+  std::string title, label;
+};
+
+PageHeading page_heading(const std::string& text) {
+  static const std::regex heading(R"(^#\s+(.*?)\s*\{#([A-Za-z0-9_]+)\}\s*$)");
   for (const auto& line : split_lines(text)) {
     std::smatch m;
-    if (std::regex_match(line, m, title)) return m[1];
+    if (std::regex_match(line, m, heading)) return {m[1], m[2]};
     if (!trim(line).empty()) break;
   }
-  return "";
+  return {};
 }
+
+std::string page_label(const std::string& text) { return page_heading(text).label; }
 
 // The same page in the other edition: docs/<folder>/x.md <-> docs/zh/<folder>/x.md.
 fs::path counterpart(const fs::path& page, const std::string& edition) {
@@ -712,15 +719,7 @@ std::string xml_escaped(const std::string& s) {
   return out;
 }
 
-std::string page_title(const std::string& text) {
-  static const std::regex title(R"(^#\s+(.*?)\s*\{#[A-Za-z0-9_]+\}\s*$)");
-  for (const auto& line : split_lines(text)) {
-    std::smatch m;
-    if (std::regex_match(line, m, title)) return m[1];
-    if (!trim(line).empty()) break;
-  }
-  return "";
-}
+std::string page_title(const std::string& text) { return page_heading(text).title; }
 
 void layout_entries(const std::map<std::string, fs::path>& pages, const std::string& label, int depth,
                     std::set<std::string>& seen, std::ostringstream& out) {
