@@ -48,8 +48,18 @@ Forward exploding_forward(ExplodingModel& m, const torch::Tensor& x, const torch
   return f;
 }
 
-torch::Tensor exploding_loss(ExplodingModel& m, const torch::Tensor& x, const torch::Tensor& y) {
-  return exploding_forward(m, x, y).loss;
+// A fresh model after the backward pass of the first batch: its parameters' .grad() hold the
+// first gradient, before any clipping or step.
+struct FirstBackward {
+  ExplodingModel model;
+  torch::Tensor x, y;
+};
+
+FirstBackward first_backward(const ExplodingConfig& c) {
+  ExplodingModel model = make_exploding_model(c);
+  auto [x, y] = exploding_batch(c);
+  exploding_forward(model, x, y).loss.backward();
+  return {model, x, y};
 }
 
 }  // namespace
@@ -108,9 +118,7 @@ double spectral_radius(const torch::Tensor& w) {
 }
 
 std::vector<std::pair<std::string, double>> first_gradient_by_tensor(const ExplodingConfig& c) {
-  ExplodingModel model = make_exploding_model(c);
-  const auto [x, y] = exploding_batch(c);
-  exploding_loss(model, x, y).backward();
+  ExplodingModel model = first_backward(c).model;
   std::vector<std::pair<std::string, double>> out;
   for (const auto& [prefix, module] : {std::pair<std::string, torch::nn::Module*>{"rnn.", model.rnn.get()},
                                        {"head.", model.head.get()}}) {
@@ -124,9 +132,7 @@ std::vector<std::pair<std::string, double>> first_gradient_by_tensor(const Explo
 // [probe]
 std::vector<StepProbe> probe_first_step(const ExplodingConfig& c,
                                         const std::vector<double>& lengths) {
-  ExplodingModel model = make_exploding_model(c);
-  const auto [x, y] = exploding_batch(c);
-  exploding_loss(model, x, y).backward();
+  auto [model, x, y] = first_backward(c);  // the first batch, and its gradient in .grad()
   const std::vector<torch::Tensor> parameters = model.parameters();
   const double norm = global_grad_norm(parameters);
   std::vector<torch::Tensor> start, direction;  // the weights, and -g/||g||
@@ -152,11 +158,8 @@ std::vector<StepProbe> probe_first_step(const ExplodingConfig& c,
 // [probe]
 
 std::vector<torch::Tensor> first_exploding_gradient(const ExplodingConfig& c) {
-  ExplodingModel model = make_exploding_model(c);
-  const auto [x, y] = exploding_batch(c);
-  exploding_loss(model, x, y).backward();
   std::vector<torch::Tensor> out;
-  for (const auto& p : model.parameters()) out.push_back(p.grad().detach().clone());
+  for (const auto& p : first_backward(c).model.parameters()) out.push_back(p.grad().detach().clone());
   return out;
 }
 
